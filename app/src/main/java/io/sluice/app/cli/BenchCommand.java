@@ -1,0 +1,23 @@
+package io.sluice.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Groups the benchmarks that print the figures recorded in docs/BENCHMARKS.md. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure throughput, latency and memory; results go in docs/BENCHMARKS.md.",
+    subcommands = {},
+    footerHeading = "%nExample:%n",
+    footer = "  sluice bench pipeline --json")
+public final class BenchCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand: pick one of "
+        + spec.subcommands().keySet());
+  }
+}

@@ -1,0 +1,23 @@
+package io.sluice.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Groups the evaluation harnesses that score Sluice on public data sets. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = "Score Sluice on a public data set (see ../shared/data/README.md).",
+    subcommands = {},
+    footerHeading = "%nExample:%n",
+    footer = "  sluice eval clinc150 --train ../shared/data/clinc150 --test ../shared/data/clinc150 --json")
+public final class EvalCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand: pick one of "
+        + spec.subcommands().keySet());
+  }
+}
