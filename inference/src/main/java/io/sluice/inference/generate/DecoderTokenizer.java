@@ -1,0 +1,80 @@
+package io.sluice.inference.generate;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.sluice.inference.generate.internal.TokenBytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The tokenizer of a decoder model: DJL's binding of Hugging Face {@code tokenizers} encodes text
+ * (no special tokens are added, as for a continuation), and the vocabulary's own byte table
+ * decodes, so decoding agrees byte for byte with what constrained decoding and streaming see.
+ */
+public final class DecoderTokenizer implements AutoCloseable {
+
+  private final Path file;
+  private final HuggingFaceTokenizer tokenizer;
+  private final TokenBytes bytes;
+
+  private DecoderTokenizer(Path file, HuggingFaceTokenizer tokenizer, TokenBytes bytes) {
+    this.file = file;
+    this.tokenizer = tokenizer;
+    this.bytes = bytes;
+  }
+
+  /** Loads {@code tokenizer.json}; {@code vocabSize} is the model's logits width. */
+  public static DecoderTokenizer open(Path tokenizerJson, int vocabSize) {
+    // DJL otherwise probes cloud metadata endpoints for usage tracking; a gateway must not.
+    if (System.getProperty("OPT_OUT_TRACKING") == null) {
+      System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    try {
+      HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson,
+          Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false",
+              "modelMaxLength", String.valueOf(Integer.MAX_VALUE)));
+      return new DecoderTokenizer(tokenizerJson, tokenizer, TokenBytes.read(tokenizerJson, vocabSize));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Cannot load tokenizer " + tokenizerJson + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Token ids of {@code text}, without special tokens. */
+  public int[] encode(String text) {
+    long[] ids = tokenizer.encode(text, false, false).getIds();
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = Math.toIntExact(ids[i]);
+    }
+    return out;
+  }
+
+  /** The text of {@code ids}, skipping special tokens; broken UTF-8 becomes U+FFFD. */
+  public String decode(int[] ids) {
+    return new String(bytes.concat(ids, 0, ids.length), StandardCharsets.UTF_8);
+  }
+
+  /** The bytes one token stands for, or {@code null} for a special token. */
+  public byte[] tokenBytes(int id) {
+    byte[] b = bytes.bytes(id);
+    return b == null ? null : b.clone();
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  TokenBytes vocabulary() {
+    return bytes;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}
