@@ -32,10 +32,12 @@ public final class CausalLm implements AutoCloseable {
   private final DecoderConfig config;
   private final DecoderTokenizer tokenizer;
   private final DecoderModel model;
+  private final boolean batchInvariant;
   private TokenTrie trie;
 
   private CausalLm(Path folder, String version, DecoderConfig config, DecoderTokenizer tokenizer,
-      DecoderModel model) {
+      DecoderModel model, boolean batchInvariant) {
+    this.batchInvariant = batchInvariant;
     this.folder = folder;
     this.version = version;
     this.config = config;
@@ -60,12 +62,14 @@ public final class CausalLm implements AutoCloseable {
     }
     DecoderConfig config = DecoderConfig.read(folder);
     String name = folder.getFileName() + "/" + options.modelFile();
-    String version = options.version().orElseGet(() -> name + "@" + sha256(modelFile));
+    ModelScan scan = scan(modelFile);
+    String version = options.version().orElse(name + "@" + scan.sha256());
     DecoderTokenizer tokenizer = DecoderTokenizer.open(tokenizerFile, config.vocabSize());
     OnnxSession session = null;
     try {
       session = OnnxSession.open(name, modelFile, options.session());
-      return new CausalLm(folder, version, config, tokenizer, new DecoderModel(session, config));
+      return new CausalLm(folder, version, config, tokenizer, new DecoderModel(session, config),
+          !scan.dynamicQuantization());
     } catch (RuntimeException e) {
       tokenizer.close();
       if (session != null) {
@@ -77,6 +81,16 @@ public final class CausalLm implements AutoCloseable {
 
   public Path folder() {
     return folder;
+  }
+
+  /**
+   * False when the model quantizes activations dynamically ({@code DynamicQuantizeLinear}, as
+   * Optimum's and ONNX Runtime's dynamic int8 quantization do): the activation scale is taken over
+   * the whole batch tensor, so a sequence's output can depend on what it is batched with. Use a
+   * batch size of 1 where outputs must not depend on traffic.
+   */
+  public boolean batchInvariant() {
+    return batchInvariant;
   }
 
   /** Identifies the exact weights: the prefix cache never mixes two versions' states. */
@@ -120,16 +134,47 @@ public final class CausalLm implements AutoCloseable {
     tokenizer.close();
   }
 
-  private static String sha256(Path file) {
+  private record ModelScan(String sha256, boolean dynamicQuantization) {}
+
+  /**
+   * Hashes the model file and looks for the {@code DynamicQuantizeLinear} operator name, which an
+   * ONNX file stores as plain text in its graph (and rarely anywhere else: a false hit only makes
+   * {@link #batchInvariant()} cautious).
+   */
+  private static ModelScan scan(Path file) {
+    byte[] needle = "DynamicQuantizeLinear".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       byte[] buffer = new byte[1 << 16];
+      byte[] tail = new byte[0];
+      boolean found = false;
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         digest.update(buffer, 0, n);
+        if (!found) {
+          byte[] window = new byte[tail.length + n];
+          System.arraycopy(tail, 0, window, 0, tail.length);
+          System.arraycopy(buffer, 0, window, tail.length, n);
+          found = indexOf(window, needle) >= 0;
+          tail = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - needle.length),
+              window.length);
+        }
       }
-      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+      return new ModelScan(HexFormat.of().formatHex(digest.digest()).substring(0, 16), found);
     } catch (IOException | NoSuchAlgorithmException e) {
-      throw new InferenceException("Cannot hash model file " + file + ": " + e.getMessage(), e);
+      throw new InferenceException("Cannot read model file " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 }

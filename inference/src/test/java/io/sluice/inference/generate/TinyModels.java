@@ -73,6 +73,34 @@ final class TinyModels {
     return out;
   }
 
+  /**
+   * {@code count} short real texts: MaintIE work orders (train) then CLINC150 requests (val), or a
+   * skip when ../shared/data is absent.
+   */
+  static List<String> texts(int count) {
+    Path maintie = sharedDir().resolve("data/maintie/train.json");
+    Path clinc = sharedDir().resolve("data/clinc150/val.jsonl");
+    assumeTrue(Files.isRegularFile(maintie) && Files.isRegularFile(clinc),
+        "Skipped: ../shared/data (MaintIE, CLINC150) is absent");
+    try {
+      ObjectMapper json = new ObjectMapper();
+      List<String> out = new ArrayList<>();
+      JsonNode orders = json.readTree(maintie.toFile());
+      for (int i = 0; i < orders.size() && out.size() < count / 2; i++) {
+        out.add(orders.get(i).get("text").asText());
+      }
+      for (String line : Files.readAllLines(clinc)) {
+        if (out.size() == count) {
+          break;
+        }
+        out.add(json.readTree(line).get("text").asText());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The golden decoding settings: greedy, at most 24 new tokens. */
   static GenerationRequest.Builder greedy(Case c) {
     return GenerationRequest.builder(c.promptIds()).id(c.prompt()).maxNewTokens(24);

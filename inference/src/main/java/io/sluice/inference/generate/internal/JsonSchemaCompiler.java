@@ -26,8 +26,9 @@ import java.util.Set;
  *
  * <p>Optional properties: with properties p1..pn in order, the text after the opening brace is
  * R(1, first=true), where R(i, first) either emits pi (preceded by a comma unless first) and goes
- * on with R(i+1, false), or, when pi is optional, skips to R(i+1, first). R(i, false) is a chain,
- * so the expansion grows with the square of the number of optional properties, not exponentially.
+ * on with R(i+1, false), or, when pi is optional, skips to R(i+1, first). R(i, false) is the chain
+ * {@code (,pi)? R(i+1, false)} and R(i, true) refers to it once per optional leading property, so
+ * the automaton grows with the square of the number of properties, not exponentially.
  */
 public final class JsonSchemaCompiler {
 
@@ -125,8 +126,8 @@ public final class JsonSchemaCompiler {
     switch (type) {
       case "string":
         return RegexNode.concat(RegexNode.literal("\""), new RegexNode.Repeat(STRING_CHAR,
-            count(schema, "minLength", 0, pointer), count(schema, "maxLength", -1, pointer)),
-            RegexNode.literal("\""));
+            count(schema, "minLength", 0, pointer),
+            atLeast(schema, "maxLength", "minLength", pointer)), RegexNode.literal("\""));
       case "integer":
         return INTEGER;
       case "number":
@@ -168,10 +169,9 @@ public final class JsonSchemaCompiler {
     RegexNode[] notFirst = new RegexNode[names.size() + 1];
     notFirst[names.size()] = new RegexNode.Empty();
     for (int i = names.size() - 1; i >= 0; i--) {
-      RegexNode emit = RegexNode.concat(RegexNode.literal(","), members.get(names.get(i)),
-          notFirst[i + 1]);
-      notFirst[i] = required.contains(names.get(i))
-          ? emit : new RegexNode.Alternation(List.of(emit, notFirst[i + 1]));
+      RegexNode emit = RegexNode.concat(RegexNode.literal(","), members.get(names.get(i)));
+      notFirst[i] = RegexNode.concat(
+          required.contains(names.get(i)) ? emit : RegexNode.optional(emit), notFirst[i + 1]);
     }
     RegexNode first = new RegexNode.Empty();
     for (int i = names.size() - 1; i >= 0; i--) {
@@ -188,7 +188,7 @@ public final class JsonSchemaCompiler {
     }
     RegexNode item = node(schema.get("items"), pointer + "/items");
     int min = count(schema, "minItems", 0, pointer);
-    int max = count(schema, "maxItems", -1, pointer);
+    int max = atLeast(schema, "maxItems", "minItems", pointer);
     if (max == 0) {
       return RegexNode.literal("[]");
     }
@@ -212,6 +212,17 @@ public final class JsonSchemaCompiler {
           + " is supported, got " + value);
     }
     return value.asInt();
+  }
+
+  /** The upper bound {@code keyword} (-1 when absent), checked against its lower bound. */
+  private static int atLeast(JsonNode schema, String keyword, String lowerKeyword, String pointer) {
+    int max = count(schema, keyword, -1, pointer);
+    int min = count(schema, lowerKeyword, 0, pointer);
+    if (max >= 0 && max < min) {
+      throw error(pointer + "/" + keyword, keyword + " " + max + " is below " + lowerKeyword + " "
+          + min);
+    }
+    return max;
   }
 
   private static RegexNode literalValue(JsonNode value) {
