@@ -12,10 +12,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,8 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * constrained by a regular expression matches it under java.util.regex. The models were never
  * trained on JSON, so validity comes from masking alone.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConstrainedDecodingTest {
+class ConstrainedDecodingTest extends TinyModelTest {
 
   static final String SCHEMA = """
       {"type": "object",
@@ -42,20 +39,11 @@ class ConstrainedDecodingTest {
   static final String REGEX = "(replace|repair|inspect) [a-z]{1,12}( on line \\d{1,2})?";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final Map<String, CausalLm> models = new java.util.HashMap<>();
   private List<String> prompts;
 
   @BeforeAll
-  void open() {
-    TinyModels.folder(TinyModels.DECODER);
+  void readPrompts() {
     prompts = TinyModels.texts(200);
-    models.put(TinyModels.DECODER, TinyModels.open(TinyModels.DECODER));
-    models.put(TinyModels.DRAFT, TinyModels.open(TinyModels.DRAFT));
-  }
-
-  @AfterAll
-  void close() {
-    models.values().forEach(CausalLm::close);
   }
 
   @ParameterizedTest
@@ -64,7 +52,7 @@ class ConstrainedDecodingTest {
     OutputConstraint constraint = OutputConstraint.jsonSchema(SCHEMA);
     JsonSchema validator = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
         .getSchema(JSON.readTree(SCHEMA));
-    List<GenerationResult> results = run(models.get(name), constraint, 64);
+    List<GenerationResult> results = run(model(name), constraint, 64);
     Map<FinishReason, Integer> reasons = new EnumMap<>(FinishReason.class);
     int valid = 0;
     for (GenerationResult r : results) {
@@ -84,7 +72,7 @@ class ConstrainedDecodingTest {
   @ValueSource(strings = {TinyModels.DECODER, TinyModels.DRAFT})
   void everyRegexOutputMatches(String name) {
     Pattern pattern = Pattern.compile(REGEX);
-    List<GenerationResult> results = run(models.get(name), OutputConstraint.regex(REGEX), 32);
+    List<GenerationResult> results = run(model(name), OutputConstraint.regex(REGEX), 32);
     for (GenerationResult r : results) {
       assertThat(pattern.matcher(r.text()).matches()).as(r.id() + " -> '" + r.text() + "'")
           .isTrue();
@@ -97,7 +85,7 @@ class ConstrainedDecodingTest {
   void aTightBudgetStillClosesTheDocument() throws Exception {
     OutputConstraint constraint = OutputConstraint.jsonSchema(SCHEMA);
     int minimum = constraint.minimumBytes();
-    CausalLm lm = models.get(TinyModels.DECODER);
+    CausalLm lm = decoder;
     try (GenerationEngine engine = new GenerationEngine(lm, EngineSettings.defaults())) {
       for (String prompt : prompts.subList(0, 10)) {
         GenerationResult r = engine.generate(GenerationRequest.builder(lm.tokenizer()

@@ -7,38 +7,12 @@ import io.sluice.inference.generate.internal.Sequence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** KV-cache greedy decoding of the tiny decoders reproduces golden.json's greedy_fp32 exactly. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GoldenDecodingTest {
-
-  private CausalLm decoder;
-  private CausalLm draft;
-
-  @BeforeAll
-  void open() {
-    TinyModels.folder(TinyModels.DECODER);
-    decoder = TinyModels.open(TinyModels.DECODER);
-    draft = TinyModels.open(TinyModels.DRAFT);
-  }
-
-  @AfterAll
-  void close() {
-    if (decoder != null) {
-      decoder.close();
-      draft.close();
-    }
-  }
-
-  private CausalLm model(String name) {
-    return name.equals(TinyModels.DECODER) ? decoder : draft;
-  }
+class GoldenDecodingTest extends TinyModelTest {
 
   @ParameterizedTest
   @ValueSource(strings = {TinyModels.DECODER, TinyModels.DRAFT})

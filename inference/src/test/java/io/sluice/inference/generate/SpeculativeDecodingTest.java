@@ -4,34 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Speculative decoding (target tiny-decoder, draft tiny-draft) equals the target's greedy output. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SpeculativeDecodingTest {
-
-  private CausalLm target;
-  private CausalLm draft;
-
-  @BeforeAll
-  void open() {
-    TinyModels.folder(TinyModels.DECODER);
-    target = TinyModels.open(TinyModels.DECODER);
-    draft = TinyModels.open(TinyModels.DRAFT);
-  }
-
-  @AfterAll
-  void close() {
-    if (target != null) {
-      target.close();
-      draft.close();
-    }
-  }
+class SpeculativeDecodingTest extends TinyModelTest {
 
   @ParameterizedTest
   @ValueSource(strings = {TinyModels.DECODER, TinyModels.DRAFT})
@@ -39,9 +17,10 @@ class SpeculativeDecodingTest {
     // Both golden files hold the same prompts; the target's continuation is tiny-decoder's.
     List<TinyModels.Case> prompts = TinyModels.golden(goldenOf);
     List<TinyModels.Case> expected = TinyModels.golden(TinyModels.DECODER);
-    SpeculativeDecoder decoder = new SpeculativeDecoder(target, draft, 4, PrefixCache.disabled());
+    SpeculativeDecoder speculative =
+        new SpeculativeDecoder(decoder, draft, 4, PrefixCache.disabled());
     for (int i = 0; i < prompts.size(); i++) {
-      GenerationResult result = decoder.generate(TinyModels.greedy(prompts.get(i)).build());
+      GenerationResult result = speculative.generate(TinyModels.greedy(prompts.get(i)).build());
       assertThat(result.tokenIds()).as(prompts.get(i).prompt())
           .containsExactly(expected.get(i).greedyFp32());
       assertThat(result.speculation()).isPresent();
@@ -52,19 +31,19 @@ class SpeculativeDecodingTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 4, 7})
   void longOutputsEqualPlainGreedy(int lookahead) {
-    SpeculativeDecoder decoder = new SpeculativeDecoder(target, draft, lookahead,
+    SpeculativeDecoder speculative = new SpeculativeDecoder(decoder, draft, lookahead,
         new PrefixCache(1 << 20));
     long proposed = 0;
     long accepted = 0;
-    try (GenerationEngine plain = new GenerationEngine(target, EngineSettings.defaults())) {
+    try (GenerationEngine plain = new GenerationEngine(decoder, EngineSettings.defaults())) {
       for (String text : TinyModels.texts(12)) {
-        int[] ids = target.tokenizer().encode(text);
+        int[] ids = decoder.tokenizer().encode(text);
         int cut = ids.length / 3;
         GenerationRequest request = GenerationRequest.builder(
                 java.util.Arrays.copyOfRange(ids, cut, ids.length))
             .prefix(java.util.Arrays.copyOf(ids, cut)).maxNewTokens(30).minNewTokens(20).build();
         GenerationResult expected = plain.generate(request);
-        GenerationResult got = decoder.generate(request);
+        GenerationResult got = speculative.generate(request);
         assertThat(got.tokenIds()).as(text).containsExactly(expected.tokenIds());
         assertThat(got.text()).isEqualTo(expected.text());
         GenerationResult.SpeculationStats stats = got.speculation().orElseThrow();
@@ -81,12 +60,13 @@ class SpeculativeDecodingTest {
   @Test
   void constrainedOutputsSpeculateToo() {
     OutputConstraint constraint = OutputConstraint.jsonSchema(ConstrainedDecodingTest.SCHEMA);
-    SpeculativeDecoder decoder = new SpeculativeDecoder(target, draft, 4, PrefixCache.disabled());
-    try (GenerationEngine plain = new GenerationEngine(target, EngineSettings.defaults())) {
+    SpeculativeDecoder speculative =
+        new SpeculativeDecoder(decoder, draft, 4, PrefixCache.disabled());
+    try (GenerationEngine plain = new GenerationEngine(decoder, EngineSettings.defaults())) {
       for (String text : TinyModels.texts(10)) {
-        GenerationRequest request = GenerationRequest.builder(target.tokenizer().encode(text))
+        GenerationRequest request = GenerationRequest.builder(decoder.tokenizer().encode(text))
             .maxNewTokens(64).constraint(constraint).build();
-        GenerationResult got = decoder.generate(request);
+        GenerationResult got = speculative.generate(request);
         assertThat(got.tokenIds()).containsExactly(plain.generate(request).tokenIds());
         assertThat(constraint.matches(got.text())).isTrue();
       }
@@ -95,9 +75,10 @@ class SpeculativeDecodingTest {
 
   @Test
   void aDraftEqualToTheTargetIsAlwaysAccepted() {
-    SpeculativeDecoder decoder = new SpeculativeDecoder(target, target, 5, PrefixCache.disabled());
-    GenerationResult result = decoder.generate(GenerationRequest.builder(
-        target.tokenizer().encode("replace the pump")).maxNewTokens(24).minNewTokens(24).build());
+    SpeculativeDecoder speculative =
+        new SpeculativeDecoder(decoder, decoder, 5, PrefixCache.disabled());
+    GenerationResult result = speculative.generate(GenerationRequest.builder(
+        decoder.tokenizer().encode("replace the pump")).maxNewTokens(24).minNewTokens(24).build());
     GenerationResult.SpeculationStats stats = result.speculation().orElseThrow();
     assertThat(stats.acceptanceRate()).isEqualTo(1.0);
     // 1 prefill + ceil(23 / 6) verification calls.
@@ -106,8 +87,9 @@ class SpeculativeDecodingTest {
 
   @Test
   void refusesSampling() {
-    SpeculativeDecoder decoder = new SpeculativeDecoder(target, draft, 4, PrefixCache.disabled());
-    assertThatThrownBy(() -> decoder.generate(GenerationRequest.builder(new int[] {5})
+    SpeculativeDecoder speculative =
+        new SpeculativeDecoder(decoder, draft, 4, PrefixCache.disabled());
+    assertThatThrownBy(() -> speculative.generate(GenerationRequest.builder(new int[] {5})
         .sampling(Sampling.sample(0.8, 0, 1, 1)).build())).hasMessageContaining("greedy");
   }
 }
