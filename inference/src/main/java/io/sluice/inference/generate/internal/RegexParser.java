@@ -7,7 +7,7 @@ import java.util.List;
  * A recursive-descent parser for the regular-expression subset a constraint can use: literals,
  * {@code .}, classes ({@code [a-z]}, {@code [^"]}), the escapes {@code \d \w \s} (and their
  * negations), {@code \n \t \r \f \v \xHH \\uHHHH} and escaped metacharacters, groups ({@code (...)}
- * and {@code (?:...)}), alternation, and the quantifiers {@code * + ? {n} {n,} {n,m}} (a trailing
+ * {@code (?:...)} and named {@code (?<name>...)}), alternation, and the quantifiers {@code * + ? {n} {n,} {n,m}} (a trailing
  * lazy {@code ?} is accepted: it changes nothing for a whole-string match). The pattern must match
  * the whole output, so {@code ^} at the start and {@code $} at the end are accepted and ignored.
  * Back-references and look-around cannot be expressed as a finite automaton and are refused with
@@ -170,6 +170,13 @@ public final class RegexParser {
     if (peekIs('?')) {
       if (pos + 1 < cps.length && cps[pos + 1] == ':') {
         pos += 2;
+      } else if (pos + 2 < cps.length && cps[pos + 1] == '<' && Character.isLetter(cps[pos + 2])) {
+        // A named group (?<name>...) matches like a plain group; the name is for field extraction.
+        pos += 2;
+        while (pos < cps.length && Character.isLetterOrDigit(cps[pos])) {
+          pos++;
+        }
+        expect('>');
       } else {
         throw error("group construct '(?' at " + start
             + " is not supported (look-around and named groups cannot be constrained; use (?:...))");
