@@ -18,10 +18,8 @@ class GeneratorTest {
 
   @Test
   void jsonFieldsForEveryRecordFromOnePrefix() {
-    GenerateSpec spec = GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
-        Optional.of(OutputConstraint.jsonSchema(ConstrainedDecodingTest.SCHEMA)), 64);
-    try (Generator generator = Generator.open(spec, SessionSettings.threads(1),
-        EngineSettings.defaults())) {
+    GenerateSpec spec = jsonSpec();
+    try (Generator generator = open(spec)) {
       List<Generation> out = generator.generate(records(12));
       for (Generation g : out) {
         assertThat(g.schemaFailed()).as(g.text()).isFalse();
@@ -42,8 +40,7 @@ class GeneratorTest {
         Optional.of(OutputConstraint.regex(
             "(?<action>replace|repair|inspect) (?<asset>[a-z]{1,10})( line (?<line>\\d{1,2}))?")),
         24);
-    try (Generator generator = Generator.open(spec, SessionSettings.threads(1),
-        EngineSettings.defaults())) {
+    try (Generator generator = open(spec)) {
       for (Generation g : generator.generate(records(6))) {
         assertThat(g.schemaFailed()).isFalse();
         assertThat(g.fields().get("action").asText()).isIn("replace", "repair", "inspect");
@@ -55,14 +52,11 @@ class GeneratorTest {
 
   @Test
   void aDraftChangesNothingButSpeed() {
-    GenerateSpec plainSpec = GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
-        Optional.of(OutputConstraint.jsonSchema(ConstrainedDecodingTest.SCHEMA)), 64);
+    GenerateSpec plainSpec = jsonSpec();
     GenerateSpec draftSpec = plainSpec.withDraft(TinyModels.folder(TinyModels.DRAFT));
     List<Map<String, String>> records = records(4);
-    try (Generator plain = Generator.open(plainSpec, SessionSettings.threads(1),
-            EngineSettings.defaults());
-        Generator speculative = Generator.open(draftSpec, SessionSettings.threads(1),
-            EngineSettings.defaults())) {
+    try (Generator plain = open(plainSpec);
+        Generator speculative = open(draftSpec)) {
       List<Generation> a = plain.generate(records);
       List<Generation> b = speculative.generate(records);
       for (int i = 0; i < records.size(); i++) {
@@ -74,10 +68,8 @@ class GeneratorTest {
 
   @Test
   void independentValidationCatchesBadOutput() {
-    GenerateSpec spec = GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
-        Optional.of(OutputConstraint.jsonSchema(ConstrainedDecodingTest.SCHEMA)), 64);
-    try (Generator generator = Generator.open(spec, SessionSettings.threads(1),
-        EngineSettings.defaults())) {
+    GenerateSpec spec = jsonSpec();
+    try (Generator generator = open(spec)) {
       Generation notJson = generator.toGeneration(result("{\"asset\":"));
       assertThat(notJson.schemaFailed()).isTrue();
       assertThat(notJson.failure().orElseThrow()).contains("not JSON");
@@ -96,6 +88,15 @@ class GeneratorTest {
         .hasMessageContaining("placeholder");
     assertThatThrownBy(() -> PROMPT.render(Map.of("text", "x")))
         .hasMessageContaining("no field [input]");
+  }
+
+  private static GenerateSpec jsonSpec() {
+    return GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
+        Optional.of(OutputConstraint.jsonSchema(ConstrainedDecodingTest.SCHEMA)), 64);
+  }
+
+  private static Generator open(GenerateSpec spec) {
+    return Generator.open(spec, SessionSettings.threads(1), EngineSettings.defaults());
   }
 
   private static GenerationResult result(String text) {
