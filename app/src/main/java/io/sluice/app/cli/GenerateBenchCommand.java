@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.inference.SessionSettings;
 import io.sluice.inference.generate.CausalLm;
 import io.sluice.inference.generate.DecoderOptions;
 import io.sluice.inference.generate.EngineSettings;
@@ -78,9 +77,6 @@ public final class GenerateBenchCommand implements Callable<Integer> {
       description = "Data folder holding maintie/train.json (default: ${DEFAULT-VALUE}).")
   Path data;
 
-  @Option(names = "--int8", description = "Benchmark model_quantized.onnx instead of model.onnx.")
-  boolean int8;
-
   @Option(names = "--records", defaultValue = "32", description = "Prompts per run (default: ${DEFAULT-VALUE}).")
   int records;
 
@@ -94,9 +90,7 @@ public final class GenerateBenchCommand implements Callable<Integer> {
   @Option(names = "--lookahead", defaultValue = "4", description = "Draft tokens per round (default: ${DEFAULT-VALUE}).")
   int lookahead;
 
-  @Option(names = "--threads", paramLabel = "N",
-      description = "ONNX Runtime intra-op threads (default: available cores).")
-  Integer threads;
+  @CommandLine.Mixin DecoderOptionsMixin decoder;
 
   @Option(names = "--chart", paramLabel = "FILE", defaultValue = "docs/charts/bench-generate.png",
       description = "PNG bar chart of tokens/s (default: ${DEFAULT-VALUE}); 'none' for no chart.")
@@ -142,8 +136,7 @@ public final class GenerateBenchCommand implements Callable<Integer> {
     }
     List<String> texts = texts();
     int cores = Runtime.getRuntime().availableProcessors();
-    DecoderOptions options = new DecoderOptions(int8 ? DecoderOptions.INT8 : DecoderOptions.FP32,
-        SessionSettings.threads(threads != null ? threads : cores), Optional.empty());
+    DecoderOptions options = decoder.options();
     PrintWriter err = spec.commandLine().getErr();
     try (CausalLm lm = CausalLm.open(bundle, options);
         CausalLm draftLm = draftDir == null ? null : CausalLm.open(draftDir, options)) {

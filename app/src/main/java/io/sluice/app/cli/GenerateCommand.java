@@ -3,7 +3,6 @@ package io.sluice.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.inference.SessionSettings;
 import io.sluice.inference.generate.CausalLm;
 import io.sluice.inference.generate.DecoderOptions;
 import io.sluice.inference.generate.EngineSettings;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import picocli.CommandLine;
@@ -75,9 +73,6 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Regular expression the whole output must match.")
   String regex;
 
-  @Option(names = "--int8", description = "Use model_quantized.onnx instead of model.onnx.")
-  boolean int8;
-
   @Option(names = "--temperature", paramLabel = "T", defaultValue = "0",
       description = "0 for greedy (default), else sampling temperature.")
   double temperature;
@@ -93,9 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed for sampling.")
   long seed;
 
-  @Option(names = "--threads", paramLabel = "N",
-      description = "ONNX Runtime intra-op threads (default: available cores).")
-  Integer threads;
+  @CommandLine.Mixin DecoderOptionsMixin decoder;
 
   @Option(names = "--json", description = "Print one JSON object as the last stdout line.")
   boolean json;
@@ -125,9 +118,7 @@ public final class GenerateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ExitCodes.UsageError(e.getMessage());
     }
-    DecoderOptions options = new DecoderOptions(int8 ? DecoderOptions.INT8 : DecoderOptions.FP32,
-        SessionSettings.threads(threads != null ? threads
-            : Runtime.getRuntime().availableProcessors()), Optional.empty());
+    DecoderOptions options = decoder.options();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (CausalLm lm = open(bundle, options);
