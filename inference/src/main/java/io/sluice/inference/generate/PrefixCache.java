@@ -32,6 +32,8 @@ public final class PrefixCache {
     }
     this.maxBytes = maxBytes;
     this.cache = Caffeine.newBuilder()
+        // Evict on the caller's thread: the bound holds when put returns, and no pool is needed.
+        .executor(Runnable::run)
         .maximumWeight(maxBytes)
         .weigher((Key k, CachedPrefix v) -> (int) Math.min(Integer.MAX_VALUE, v.bytes()))
         .build();
