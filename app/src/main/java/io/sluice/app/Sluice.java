@@ -3,6 +3,7 @@ package io.sluice.app;
 import io.sluice.app.cli.BenchCommand;
 import io.sluice.app.cli.EvalCommand;
 import io.sluice.app.cli.ExitCodes;
+import io.sluice.schemas.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,6 +30,7 @@ public final class Sluice implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    AvroTrust.install();
     System.exit(execute(args));
   }
 
