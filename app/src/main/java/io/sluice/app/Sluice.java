@@ -1,8 +1,10 @@
 package io.sluice.app;
 
 import io.sluice.app.cli.BenchCommand;
+import io.sluice.app.cli.DemoCommand;
 import io.sluice.app.cli.EvalCommand;
 import io.sluice.app.cli.ExitCodes;
+import io.sluice.app.cli.RunCommand;
 import io.sluice.schemas.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +16,8 @@ import picocli.CommandLine.Command;
     versionProvider = SluiceVersion.class,
     description = "Stream processing with small quantized language models for edge gateways.",
     subcommands = {
+      DemoCommand.class,
+      RunCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

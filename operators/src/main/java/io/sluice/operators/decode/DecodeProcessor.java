@@ -3,6 +3,7 @@ package io.sluice.operators.decode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.operators.internal.LogLimiter;
 import io.sluice.schemas.DeadLetter;
 import io.sluice.schemas.DeadLetterType;
 import io.sluice.schemas.PipelineRecord;
@@ -38,6 +39,7 @@ public final class DecodeProcessor implements Processor<byte[], byte[], String, 
   private final MeterRegistry registry;
   private final Clock clock;
   private final Map<DeadLetterType, Counter> dlqCounters = new EnumMap<>(DeadLetterType.class);
+  private final LogLimiter logLimiter;
   private ProcessorContext<String, Object> context;
   private Counter in;
   private Counter decoded;
@@ -55,6 +57,7 @@ public final class DecodeProcessor implements Processor<byte[], byte[], String, 
     this.deadLetters = deadLetters;
     this.registry = registry;
     this.clock = clock;
+    this.logLimiter = new LogLimiter(clock, 60_000, 10);
   }
 
   @Override
@@ -107,8 +110,12 @@ public final class DecodeProcessor implements Processor<byte[], byte[], String, 
       long offset, DeadLetterType type, String reason) {
     dlqCounters.computeIfAbsent(type, t -> OperatorMeters.DLQ.counter(registry, "source", source,
         "reason", t.name())).increment();
-    log.warn("Dead letter from source {} ({}-{}@{}): {}: {}", source, topic, partition, offset,
-        type, reason);
+    long suppressed = logLimiter.admit(type.name());
+    if (suppressed >= 0) {
+      log.warn("Dead letter from source {} ({}-{}@{}): {}: {}{}", source, topic, partition,
+          offset, type, reason, suppressed > 0 ? " (" + suppressed + " more " + type
+              + " dead letters not logged in the last minute)" : "");
+    }
     Map<String, String> headers = new LinkedHashMap<>();
     for (Header h : record.headers()) {
       if (h.value() != null) {
