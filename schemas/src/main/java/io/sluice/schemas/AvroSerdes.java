@@ -62,6 +62,10 @@ public final class AvroSerdes {
     return of(ForwardedRecord.class, ForwardedRecord.getClassSchema());
   }
 
+  public static Serde<SensorWindowSummary> sensorWindowSummary() {
+    return of(SensorWindowSummary.class, SensorWindowSummary.getClassSchema());
+  }
+
   public static Serde<DeadLetter> deadLetter() {
     return of(DeadLetter.class, DeadLetter.getClassSchema());
   }
