@@ -18,8 +18,8 @@ import java.util.List;
  * @param longTermReadings horizon (in readings) of what is usual for each channel
  * @param shortTermReadings readings averaged before comparing with what is usual
  * @param warmupReadings readings each channel learns from before it scores
- * @param holdHalfLife after a high score, how fast the bar for the next alert falls back
- * @param repeatFactor a score that does not beat the held score is multiplied by this, in [0, 1]
+ * @param cooldown after a flagged reading, how long (event time) the stream stays quiet: scores
+ *     in that time are scaled into [0, threshold) so one event raises one flag
  */
 public record DetectorSettings(
     DetectionMethod method,
@@ -31,8 +31,7 @@ public record DetectorSettings(
     int longTermReadings,
     int shortTermReadings,
     int warmupReadings,
-    Duration holdHalfLife,
-    double repeatFactor) {
+    Duration cooldown) {
 
   public DetectorSettings {
     List<String> problems = new ArrayList<>();
@@ -63,11 +62,8 @@ public record DetectorSettings(
     if (warmupReadings < 1) {
       problems.add("warmupReadings must be at least 1, got " + warmupReadings);
     }
-    if (holdHalfLife == null || holdHalfLife.isNegative() || holdHalfLife.isZero()) {
-      problems.add("holdHalfLife must be a positive duration, got " + holdHalfLife);
-    }
-    if (!(repeatFactor >= 0 && repeatFactor <= 1)) {
-      problems.add("repeatFactor must be in [0, 1], got " + repeatFactor);
+    if (cooldown == null || cooldown.isNegative()) {
+      problems.add("cooldown must be a duration >= 0, got " + cooldown);
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid detector settings: " + String.join("; ", problems));
@@ -76,30 +72,28 @@ public record DetectorSettings(
 
   /** The measured defaults (docs/anomaly.md). */
   public static DetectorSettings defaults() {
-    return new DetectorSettings(DetectionMethod.COMBINED, 0.5, 288, Duration.ofDays(1), 288, 0.3,
-        2000, 3, 150, Duration.ofHours(6), 0.25);
+    return new DetectorSettings(DetectionMethod.COMBINED, 0.35, 576, Duration.ofDays(1), 288, 0.3,
+        2000, 3, 150, Duration.ofHours(12));
   }
 
   public DetectorSettings withMethod(DetectionMethod newMethod) {
     return new DetectorSettings(newMethod, threshold, windowReadings, seasonPeriod, seasonBuckets,
-        seasonSmoothing, longTermReadings, shortTermReadings, warmupReadings, holdHalfLife,
-        repeatFactor);
+        seasonSmoothing, longTermReadings, shortTermReadings, warmupReadings, cooldown);
   }
 
   public DetectorSettings withThreshold(double newThreshold) {
     return new DetectorSettings(method, newThreshold, windowReadings, seasonPeriod, seasonBuckets,
-        seasonSmoothing, longTermReadings, shortTermReadings, warmupReadings, holdHalfLife,
-        repeatFactor);
+        seasonSmoothing, longTermReadings, shortTermReadings, warmupReadings, cooldown);
   }
 
   /**
-   * A 64-bit fingerprint of everything that shapes the state (all fields but the threshold, which
-   * only decides the flag). Saved state carries it, so state from other settings is recognised.
+   * A 64-bit fingerprint of everything that shapes the state (all fields but the threshold and
+   * the cooldown, which only decide the flags). Saved state carries it, so state from other settings is recognised.
    */
   public long stateFingerprint() {
     String shape = method + "|" + windowReadings + "|" + seasonPeriod.toMillis() + "|" + seasonBuckets
         + "|" + seasonSmoothing + "|" + longTermReadings + "|" + shortTermReadings + "|"
-        + warmupReadings + "|" + holdHalfLife.toMillis() + "|" + repeatFactor;
+        + warmupReadings;
     long hash = 0xcbf29ce484222325L;
     for (int i = 0; i < shape.length(); i++) {
       hash ^= shape.charAt(i);

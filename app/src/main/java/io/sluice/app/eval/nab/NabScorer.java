@@ -113,12 +113,9 @@ public final class NabScorer {
     }
     double nullScore = -profile.fnWeight() * points.windows;
     double perfect = profile.tpWeight() * points.windows;
-    if (points.windows == 0) {
-      throw new IllegalArgumentException(
-          "The corpus has no labelled anomaly window after the probationary periods: the NAB score"
-              + " is undefined (it normalises between the null and the perfect detector)");
-    }
-    double normalized = 100.0 * (raw - nullScore) / (perfect - nullScore);
+    // Undefined without windows (null and perfect coincide): NaN, which callers must refuse.
+    double normalized = points.windows == 0
+        ? Double.NaN : 100.0 * (raw - nullScore) / (perfect - nullScore);
     return new Result(profile, threshold, raw, nullScore, perfect, normalized, points.windows,
         detected, falsePositives);
   }
