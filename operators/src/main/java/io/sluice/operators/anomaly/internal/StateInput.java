@@ -1,5 +1,8 @@
 package io.sluice.operators.anomaly.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Reads what {@link StateOutput} wrote. A read past the end names the field it was reading, so a
  * truncated or foreign state blob fails with a message that says what was expected.
@@ -38,6 +41,21 @@ public final class StateInput {
 
   public double readDouble(String field) {
     return Double.longBitsToDouble(readLong(field));
+  }
+
+  public byte[] readBytes(String field) {
+    int count = readInt(field + " length");
+    if (count < 0) {
+      throw new IllegalStateException("negative length " + count + " for '" + field + "'");
+    }
+    need(count, field);
+    byte[] value = Arrays.copyOfRange(bytes, position, position + count);
+    position += count;
+    return value;
+  }
+
+  public String readString(String field) {
+    return new String(readBytes(field), StandardCharsets.UTF_8);
   }
 
   public boolean exhausted() {

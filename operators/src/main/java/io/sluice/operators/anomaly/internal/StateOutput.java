@@ -1,5 +1,6 @@
 package io.sluice.operators.anomaly.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** A growable big-endian byte buffer for detector state; never throws on write. */
@@ -29,6 +30,17 @@ public final class StateOutput {
 
   public void writeDouble(double value) {
     writeLong(Double.doubleToRawLongBits(value));
+  }
+
+  public void writeBytes(byte[] value) {
+    writeInt(value.length);
+    ensure(value.length);
+    System.arraycopy(value, 0, bytes, length, value.length);
+    length += value.length;
+  }
+
+  public void writeString(String value) {
+    writeBytes(value.getBytes(StandardCharsets.UTF_8));
   }
 
   public byte[] toByteArray() {
