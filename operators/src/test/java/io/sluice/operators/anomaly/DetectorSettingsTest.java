@@ -26,11 +26,11 @@ class DetectorSettingsTest {
   }
 
   @Test
-  void defaultsAreValidAndProfilesOnlyChangeTheThreshold() {
-    AnomalyConfig config =
-        AnomalyConfig.of(Duration.ofMinutes(10), DetectionMethod.SEASONAL, AlertProfile.REWARD_LOW_FN);
+  void commonKnobsOnlyChangeMethodAndThreshold() {
+    AnomalyConfig config = AnomalyConfig.of(Duration.ofMinutes(10), DetectionMethod.SEASONAL, 0.6);
+    assertThat(config.window()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.detector().method()).isEqualTo(DetectionMethod.SEASONAL);
-    assertThat(config.detector().threshold()).isEqualTo(AlertProfile.REWARD_LOW_FN.threshold());
+    assertThat(config.detector().threshold()).isEqualTo(0.6);
     assertThat(config.detector().withThreshold(DetectorSettings.defaults().threshold())
         .withMethod(DetectionMethod.COMBINED)).isEqualTo(DetectorSettings.defaults());
   }
