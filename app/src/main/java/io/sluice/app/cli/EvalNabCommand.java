@@ -41,8 +41,9 @@ import picocli.CommandLine.Option;
       "Also reports detector throughput and bytes forwarded against bytes ingested."},
     footerHeading = "%nExample:%n",
     footer = {
-      "  sluice eval nab --data ../shared/data/nab --windows ../shared/data/nab/combined_windows.json \\",
-      "      --results target/nab-results --chart docs/charts/nab-example.png --json",
+      "  sluice eval nab --data ../shared/data/nab \\",
+      "      --windows ../shared/data/nab/combined_windows.json \\",
+      "      --results target/nab-results --chart target/nab.png --json",
       "",
       "Exit codes: 0 ok, 1 standard score below --target, 2 bad input, 3 runtime error."})
 public final class EvalNabCommand implements Callable<Integer> {

@@ -11,7 +11,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -89,8 +88,7 @@ public final class NabCorpus {
           + ": expected a JSON object mapping file names to lists of [start, end] timestamps");
     }
     Map<String, List<long[]>> windows = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : root.properties()) {
       List<long[]> limits = new ArrayList<>();
       for (JsonNode pair : entry.getValue()) {
         if (!pair.isArray() || pair.size() != 2) {
