@@ -2,7 +2,7 @@ package io.sluice.operators.anomaly;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.operators.anomaly.internal.AnomalyProcessor;
-import io.sluice.schemas.SensorReading;
+import io.sluice.schemas.PipelineRecord;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -12,9 +12,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The anomaly operator for Kafka Streams' Processor API: {@code SensorReading} in; for every
- * reading an {@code InferenceResult} (kind SENSOR, anomaly score, label {@code anomaly} or
- * {@code normal}, route left to the router) to the node {@link #scoresNode}, and per tumbling
+ * The anomaly operator for Kafka Streams' Processor API: {@code PipelineRecord}s of sensor
+ * readings in; every reading goes on (its result now with anomaly score, flag and label
+ * {@code anomaly} or {@code normal}; route left to the router) to the node {@link #scoresNode}, and per tumbling
  * window per device and metric a {@code SensorWindowSummary} of the normal readings to the node
  * {@link #summariesNode}. Both child nodes must be added by the caller (sinks or processors).
  *
@@ -42,7 +42,7 @@ public final class AnomalyOperator {
    *
    * @param registry where the operator's counters go; null for none
    */
-  public static ProcessorSupplier<String, SensorReading, String, SpecificRecord> supplier(
+  public static ProcessorSupplier<String, PipelineRecord, String, SpecificRecord> supplier(
       String name, AnomalyConfig config, MeterRegistry registry) {
     StoreBuilder<?> store = Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(config.storeName()), Serdes.String(), Serdes.ByteArray())

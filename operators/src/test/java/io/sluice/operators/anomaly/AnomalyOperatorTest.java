@@ -6,7 +6,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.RecordKind;
+import io.sluice.schemas.PipelineRecord;
+import io.sluice.schemas.RecordKind;
 import io.sluice.schemas.SensorReading;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import io.sluice.schemas.SensorWindowSummary;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,18 +43,18 @@ class AnomalyOperatorTest {
   /** Readings in, scores and summaries out: one driver and its topics. */
   private final class Harness implements AutoCloseable {
     final TopologyTestDriver driver;
-    final TestInputTopic<String, SensorReading> in;
+    final TestInputTopic<String, PipelineRecord> in;
     final TestOutputTopic<String, InferenceResult> scores;
     final TestOutputTopic<String, SensorWindowSummary> summaries;
 
     Harness(AnomalyConfig config, String name) {
       Topology topology = new Topology();
       topology.addSource("readings", new StringDeserializer(),
-          AvroSerdes.sensorReading().deserializer(), "sensors");
+          AvroSerdes.pipelineRecord().deserializer(), "sensors");
       AnomalyOperator.addTo(topology, "anomaly", config, registry, "readings");
       topology.addSink(AnomalyOperator.scoresNode("anomaly"), "scores", new StringSerializer(),
           (topic, value) -> AvroSerdes.inferenceResult().serializer()
-              .serialize(topic, (InferenceResult) value), "anomaly");
+              .serialize(topic, ((PipelineRecord) value).getResult()), "anomaly");
       topology.addSink(AnomalyOperator.summariesNode("anomaly"), "summaries",
           new StringSerializer(), (topic, value) -> AvroSerdes.sensorWindowSummary().serializer()
               .serialize(topic, (SensorWindowSummary) value), "anomaly");
@@ -59,7 +63,7 @@ class AnomalyOperatorTest {
       props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
       driver = new TopologyTestDriver(topology, props);
       in = driver.createInputTopic("sensors", new StringSerializer(),
-          AvroSerdes.sensorReading().serializer());
+          AvroSerdes.pipelineRecord().serializer());
       scores = driver.createOutputTopic("scores", new StringDeserializer(),
           AvroSerdes.inferenceResult().deserializer());
       summaries = driver.createOutputTopic("summaries", new StringDeserializer(),
@@ -68,7 +72,7 @@ class AnomalyOperatorTest {
 
     void pipe(List<SensorReading> readings) {
       for (SensorReading reading : readings) {
-        in.pipeInput(reading.getDeviceId(), reading, reading.getTimestamp());
+        in.pipeInput(reading.getDeviceId(), asPipelineRecord(reading), reading.getTimestamp());
       }
     }
 
@@ -80,6 +84,17 @@ class AnomalyOperatorTest {
     public void close() {
       driver.close();
     }
+  }
+
+  /** What the decode operator makes of a reading. */
+  static PipelineRecord asPipelineRecord(SensorReading reading) {
+    InferenceResult result = InferenceResult.newBuilder()
+        .setEventId(reading.getEventId()).setSource(reading.getSource())
+        .setDeviceId(reading.getDeviceId()).setTimestamp(reading.getTimestamp())
+        .setKind(RecordKind.SENSOR).setMetric(reading.getMetric()).setValue(reading.getValue())
+        .build();
+    return PipelineRecord.newBuilder().setResult(result)
+        .setPayload(ByteBuffer.wrap(reading.toString().getBytes(StandardCharsets.UTF_8))).build();
   }
 
   private static List<SensorReading> readings(String device, double[] values, int spikeAt) {

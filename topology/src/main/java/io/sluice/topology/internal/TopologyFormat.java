@@ -206,8 +206,8 @@ public final class TopologyFormat {
           "Per device and metric: an anomaly score for every reading, and a summary of the"
               + " normal readings per window (count, min, max, mean, std).")
       .optional("size", duration(), Duration.ofMinutes(1), "1m", "Tumbling window length.")
-      .optional("method", oneOf("auto", "robust", "seasonal", "combined"), "auto", "auto",
-          "Detector method; see docs/anomaly.md.")
+      .optional("method", oneOf("combined", "robust", "seasonal", "change"), "combined",
+          "combined", "Detector method; see docs/anomaly.md.")
       .optional("threshold", number(0, 1), null, "detector default",
           "Score above which a reading is flagged as an anomaly.")
       .build(v -> new Step.Window(v.get("size"), v.get("method"), v.get("threshold"), line(v)));

@@ -9,7 +9,7 @@ import io.sluice.operators.anomaly.DetectorCodec;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.ModelRef;
 import io.sluice.schemas.RecordKind;
-import io.sluice.schemas.SensorReading;
+import io.sluice.schemas.PipelineRecord;
 import io.sluice.schemas.SensorWindowSummary;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,13 +35,15 @@ import org.slf4j.LoggerFactory;
  * changelog always matches what was emitted and a restarted task resumes exactly. Decoding a
  * detector rebuilds its sorted window, so live detectors are also kept in a bounded LRU map; the
  * map is only a cache of the store (cleared on init, refilled from the store on a miss). Each
- * reading yields an {@link InferenceResult} on the scores child. A window's summary of normal
+ * reading goes on to the scores child as the same {@link PipelineRecord}, its result now carrying
+ * the anomaly score and flag. A window's summary of normal
  * readings goes to the summaries child when a reading of the same series falls in a later window,
  * or, for series that went quiet, from a stream-time punctuation once stream time has passed the
  * window's end by one more window. A reading older than the open window is scored and folded into
  * the open window. Time is event time throughout.
  */
-public final class AnomalyProcessor implements Processor<String, SensorReading, String, SpecificRecord> {
+public final class AnomalyProcessor
+    implements Processor<String, PipelineRecord, String, SpecificRecord> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnomalyProcessor.class);
   /** About 13 KB per live detector with the defaults: at most ~13 MB per task. */
@@ -113,11 +115,13 @@ public final class AnomalyProcessor implements Processor<String, SensorReading, 
   }
 
   @Override
-  public void process(Record<String, SensorReading> record) {
-    SensorReading reading = record.value();
-    if (reading == null) {
+  public void process(Record<String, PipelineRecord> record) {
+    PipelineRecord value = record.value();
+    if (value == null || value.getResult().getValue() == null
+        || value.getResult().getMetric() == null) {
       return;
     }
+    InferenceResult reading = value.getResult();
     long timestamp = reading.getTimestamp().toEpochMilli();
     String key = seriesKey(reading.getDeviceId(), reading.getMetric());
     SeriesState state = load(key, reading);
@@ -140,23 +144,16 @@ public final class AnomalyProcessor implements Processor<String, SensorReading, 
     }
     store.put(key, state.encode(codec));
 
-    InferenceResult result = InferenceResult.newBuilder()
-        .setEventId(reading.getEventId())
-        .setSource(reading.getSource())
-        .setDeviceId(reading.getDeviceId())
-        .setTimestamp(reading.getTimestamp())
-        .setKind(RecordKind.SENSOR)
-        .setLabel(score.anomaly() ? "anomaly" : "normal")
-        .setAnomalyScore(score.score())
-        .setModel(model)
-        .setValue(reading.getValue())
-        .setMetric(reading.getMetric())
-        .build();
-    context.forward(new Record<String, SpecificRecord>(record.key(), result, record.timestamp(),
+    reading.setKind(RecordKind.SENSOR);
+    reading.setLabel(score.anomaly() ? "anomaly" : "normal");
+    reading.setAnomalyScore(score.score());
+    reading.setAnomaly(score.anomaly());
+    reading.setModel(model);
+    context.forward(new Record<String, SpecificRecord>(record.key(), value, record.timestamp(),
         record.headers()), scoresChild);
   }
 
-  private SeriesState load(String key, SensorReading reading) {
+  private SeriesState load(String key, InferenceResult reading) {
     SeriesState state = live.get(key);
     if (state != null) {
       return state;
