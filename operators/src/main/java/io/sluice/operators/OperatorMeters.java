@@ -21,6 +21,10 @@ public enum OperatorMeters {
   FLUSHES("sluice.infer.flushes", "counter", "batches",
       "Batches flushed, by trigger: size, tokens or wait"),
   BUFFERED("sluice.infer.buffered", "gauge", "records", "Records waiting in the infer buffer"),
+  CLOUD_ACCEPTED("sluice.cloud.accepted", "counter", "records",
+      "Forwarded records the cloud accepted (first copy of an event)"),
+  CLOUD_DUPLICATES("sluice.cloud.duplicates", "counter", "records",
+      "Forwarded records the cloud dropped as duplicates of an event already seen"),
   POLICY_BLOCKED("sluice.policy.blocked", "counter", "records",
       "Restricted records a rule would have sent to the cloud, kept local instead");
 

@@ -64,6 +64,10 @@ public final class AvroSerdes {
     return of(SensorWindowSummary.class, SensorWindowSummary.getClassSchema());
   }
 
+  public static Serde<Feedback> feedback() {
+    return of(Feedback.class, Feedback.getClassSchema());
+  }
+
   public static Serde<DeadLetter> deadLetter() {
     return of(DeadLetter.class, DeadLetter.getClassSchema());
   }

@@ -21,6 +21,7 @@ import io.sluice.topology.spec.Limits;
 import io.sluice.topology.spec.Metadata;
 import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Pipeline;
+import io.sluice.topology.spec.Resolve;
 import io.sluice.topology.spec.RouteRule;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Step;
@@ -269,6 +270,26 @@ public final class TopologyFormat {
           "Larger payloads go to the dead-letter topic as OVERSIZED.")
       .build(v -> new Limits(v.get("maxPayloadBytes")));
 
+  static final ObjectType<Resolve> RESOLVE = ObjectType.builder("Resolve",
+          "Cloud only: how forwarded records are resolved, de-duplicated and fed back.")
+      .required("from", string("[A-Za-z0-9._-]+", "a Kafka topic name"),
+          "Topic of forwarded records, e.g. sluice.forward (moved here by the cloud link).")
+      .required("classify", CLASSIFY, "How the cloud labels forwarded texts.")
+      .optional("dedupeRetention", duration(), Duration.ofDays(7), "7d",
+          "How long event ids are remembered; a record seen again within it is dropped.")
+      .optional("feedbackMinConfidence", number(0, 1), 0.5, "0.5",
+          "Verdicts at least this confident go back to the gateways as feedback.")
+      .optional("feedbackTopic", string("[A-Za-z0-9._-]+", "a Kafka topic name"), null,
+          "<from namespace>.feedback", "Compacted topic of feedback, keyed by event id.")
+      .build(v -> {
+        String from = v.get("from");
+        String feedback = v.get("feedbackTopic") != null ? v.get("feedbackTopic")
+            : (from.contains(".") ? from.substring(0, from.lastIndexOf('.')) : from)
+                + ".feedback";
+        return new Resolve(from, (Step.Classify) v.<Step>get("classify"),
+            v.get("dedupeRetention"), v.get("feedbackMinConfidence"), feedback);
+      });
+
   /** The root of a topology file; {@code file} is filled in by the loader. */
   public static ObjectType<TopologySpec> topology(String file) {
     return ObjectType.builder("Topology", "A Sluice topology file.")
@@ -283,7 +304,10 @@ public final class TopologyFormat {
         .optional("pipelines", listOf(PIPELINE, 0), List.of(), "[]",
             "What happens to each source's records. A source without a pipeline passes through"
                 + " to <namespace>.results after decoding.")
+        .optional("resolve", RESOLVE, null, null,
+            "Cloud only: how forwarded records are resolved.")
         .optional("limits", LIMITS, null, "{maxPayloadBytes: 64KiB}", "Input guards.")
+        .check(TopologyFormat::checkKind)
         .check(TopologyFormat::checkReferences)
         .build(v -> {
           Metadata metadata = v.get("metadata");
@@ -294,7 +318,7 @@ public final class TopologyFormat {
               v.<String>get("kind").equals("Gateway") ? TopologySpec.Kind.GATEWAY
                   : TopologySpec.Kind.CLOUD,
               metadata, brokers, named(v.get("models")), v.get("sources"), v.get("pipelines"),
-              limits);
+              Optional.ofNullable(v.get("resolve")), limits);
         });
   }
 
@@ -317,6 +341,32 @@ public final class TopologyFormat {
     Brokers.Kafka kafka = given == null || given.kafka() == null
         ? new Brokers.Kafka("embedded", 3, Duration.ofMillis(100)) : given.kafka();
     return new Brokers(mqtt, kafka);
+  }
+
+  private static void checkKind(ObjectType.Values v, Reader reader) {
+    boolean cloud = "Cloud".equals(v.get("kind"));
+    if (cloud) {
+      if (v.get("resolve") == null) {
+        reader.error(v.node(), "a Cloud topology needs a resolve section",
+            "add resolve: {from: sluice.forward, classify: {...}}");
+      }
+      for (String gatewayOnly : List.of("sources", "pipelines")) {
+        if (v.present(gatewayOnly)) {
+          reader.error(v.node(gatewayOnly), "'" + gatewayOnly + "' belongs to Gateway topologies",
+              "a Cloud topology reads forwarded records from resolve.from");
+        }
+      }
+      if (v.get("resolve") != null) {
+        Resolve r = v.get("resolve");
+        if (!v.<Map<String, Model>>get("models").containsKey(r.classify().model())) {
+          reader.error(v.node("resolve"), "model '" + r.classify().model()
+              + "' is not declared under models", "declare it under models");
+        }
+      }
+    } else if (v.present("resolve")) {
+      reader.error(v.node("resolve"), "'resolve' belongs to Cloud topologies",
+          "set kind: Cloud, or remove resolve");
+    }
   }
 
   private static void checkSteps(Pipeline p, Source source, Map<String, Model> models,

@@ -19,6 +19,7 @@ public record TopologySpec(
     Map<String, Model> models,
     List<Source> sources,
     List<Pipeline> pipelines,
+    Optional<Resolve> resolve,
     Limits limits) {
 
   public TopologySpec {
