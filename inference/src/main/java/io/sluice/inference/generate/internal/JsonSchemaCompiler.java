@@ -150,8 +150,7 @@ public final class JsonSchemaCompiler {
   private static RegexNode object(JsonNode schema, String pointer) {
     JsonNode properties = schema.path("properties");
     Map<String, RegexNode> members = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> property = it.next();
+    for (Map.Entry<String, JsonNode> property : properties.properties()) {
       String path = pointer + "/properties/" + escapePointer(property.getKey());
       members.put(property.getKey(), RegexNode.concat(literalValue(JSON.getNodeFactory()
           .textNode(property.getKey())), RegexNode.literal(":"), node(property.getValue(), path)));

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -49,16 +48,15 @@ public final class TokenBytes {
     int[] byteOfChar = byteLevel ? gpt2CharToByte() : null;
     int size = vocabSize;
     JsonNode vocab = model.path("vocab");
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-      size = Math.max(size, it.next().getValue().asInt() + 1);
+    for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
+      size = Math.max(size, entry.getValue().asInt() + 1);
     }
     for (JsonNode added : root.path("added_tokens")) {
       size = Math.max(size, added.path("id").asInt() + 1);
     }
     byte[][] bytes = new byte[size][];
     boolean[] special = new boolean[size];
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
       int id = entry.getValue().asInt();
       bytes[id] = byteLevel ? fromByteLevel(entry.getKey(), byteOfChar, tokenizerJson)
           : fromSentencePiece(entry.getKey());
