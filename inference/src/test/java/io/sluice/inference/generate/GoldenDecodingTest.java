@@ -165,4 +165,40 @@ class GoldenDecodingTest extends TinyModelTest {
     }
     return new Continuous(sequences, joined, maxActive, batcher.stats());
   }
+
+  /**
+   * A row with a long cached prefix prefilled together with a long prompt: the padded slots of
+   * the short row must not get positions past max_position_embeddings.
+   */
+  @Test
+  void padPositionsStayWithinTheModelsRange() {
+    int limit = decoder.config().maxPositions();
+    TinyModels.Case c = TinyModels.golden(TinyModels.DECODER).get(6);
+    int[] longPrefix = new int[limit - 40];
+    java.util.Arrays.fill(longPrefix, 262);
+    int[] longPrompt = new int[120];
+    java.util.Arrays.fill(longPrompt, 699);
+    List<GenerationRequest> requests = List.of(
+        GenerationRequest.builder(c.promptIds()).prefix(longPrefix).maxNewTokens(8).build(),
+        GenerationRequest.builder(longPrompt).maxNewTokens(8).build());
+    List<int[]> solo = new ArrayList<>();
+    try (GenerationEngine engine = new GenerationEngine(decoder,
+        EngineSettings.defaults().withMaxBatchSize(1))) {
+      requests.forEach(r -> solo.add(engine.generate(r).tokenIds()));
+    }
+    ContinuousBatcher batcher = new ContinuousBatcher(decoder.model(),
+        ids -> GenerationEngine.prefix(decoder, PrefixCache.disabled(), ids), 2, 4096);
+    List<Sequence> sequences = new ArrayList<>();
+    requests.forEach(r -> {
+      Sequence s = decoder.newSequence(r);
+      sequences.add(s);
+      batcher.add(s);
+    });
+    while (batcher.hasWork()) {
+      batcher.step();
+    }
+    for (int i = 0; i < requests.size(); i++) {
+      assertThat(sequences.get(i).future().join().tokenIds()).containsExactly(solo.get(i));
+    }
+  }
 }

@@ -29,6 +29,8 @@ import java.util.Map;
  * position ids count each row's own positions. Right padding keeps every padded query attending to
  * at least one real key (no fully masked softmax row, which can yield NaN), and causality keeps
  * real tokens from attending to the padding after them, so each row computes what it would alone.
+ * Padded slots repeat their row's last real position, so no position id exceeds what the row
+ * itself reaches.
  * After the call the real new positions of each {@code present} are appended to the row's cache.
  *
  * <p>Direct buffers for the inputs are reused between calls (calls are serialised: ONNX Runtime
@@ -145,7 +147,9 @@ public final class DecoderModel implements AutoCloseable {
       int[] tokens = row.tokens();
       for (int j = 0; j < span; j++) {
         ids.put(b * span + j, j < tokens.length ? tokens[j] : config.padTokenId());
-        positions.put(b * span + j, pastLength + j);
+        // Padded slots repeat the last real position: their output is discarded, and counting on
+        // could run past max_position_embeddings when a long past meets a long prompt.
+        positions.put(b * span + j, pastLength + Math.min(j, tokens.length - 1));
       }
       for (int j = 0; j < total; j++) {
         boolean real = j < past ? j >= past - pastLength : j - past < tokens.length;
