@@ -139,13 +139,16 @@ public final class GenerationEngine implements AutoCloseable {
         for (Sequence s = inbox.poll(); s != null; s = inbox.poll()) {
           batcher.add(s);
         }
-        batcher.step();
+        try {
+          batcher.step();
+        } catch (RuntimeException e) {
+          // A fault outside any one model call: fail what is in flight, keep serving new work.
+          batcher.failAll(e);
+        }
         lastStats = batcher.stats();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      batcher.failAll(e);
     } finally {
       InferenceException stopped = new InferenceException("Generation engine for model '"
           + lm.name() + "' stopped before the request finished");

@@ -109,4 +109,21 @@ class DecodingControlsTest extends TinyModelTest {
     assertThat(engine.submit(TinyModels.greedy(checkThe()).build()))
         .isCompletedExceptionally();
   }
+
+  @Test
+  void aThrowingListenerFailsOnlyItsOwnRequest() {
+    try (GenerationEngine engine = new GenerationEngine(decoder, EngineSettings.defaults())) {
+      java.util.concurrent.CompletableFuture<GenerationResult> bad = engine.submit(
+          TinyModels.greedy(checkThe()).id("bad").listener((id, token, delta) -> {
+            throw new IllegalArgumentException("listener broke");
+          }).build());
+      java.util.concurrent.CompletableFuture<GenerationResult> good = engine.submit(
+          TinyModels.greedy(checkThe()).id("good").build());
+      assertThat(good.join().tokenIds()).containsExactly(checkThe().greedyFp32());
+      assertThatThrownBy(bad::join).hasMessageContaining("Token listener of request 'bad'")
+          .hasMessageContaining("listener broke");
+      assertThat(engine.generate(TinyModels.greedy(checkThe()).build()).tokenIds())
+          .as("the engine keeps serving").containsExactly(checkThe().greedyFp32());
+    }
+  }
 }

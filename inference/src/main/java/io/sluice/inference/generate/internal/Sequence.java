@@ -113,8 +113,9 @@ public final class Sequence {
     return Arrays.copyOf(generated, count);
   }
 
+  /** Finished, or failed (its future already completed, e.g. by a throwing listener). */
   public boolean isFinished() {
-    return finish != null;
+    return finish != null || future.isDone();
   }
 
   /** The constraint state after {@code token}, or the same state when unconstrained. */
@@ -196,6 +197,9 @@ public final class Sequence {
       appendText(bytes);
     }
     emit(token);
+    if (future.isDone()) {
+      return true;
+    }
     if (config.isEos(token)) {
       finish = FinishReason.EOS;
     } else if (request.stopTokenIds().contains(token)) {
@@ -248,6 +252,12 @@ public final class Sequence {
     String delta = complete > emittedBytes
         ? new String(text, emittedBytes, complete - emittedBytes, StandardCharsets.UTF_8) : "";
     emittedBytes = Math.max(emittedBytes, complete);
-    request.listener().onToken(request.id(), token, delta);
+    try {
+      request.listener().onToken(request.id(), token, delta);
+    } catch (RuntimeException e) {
+      // The listener's fault ends its own request only, not the batch it shares.
+      future.completeExceptionally(new IllegalStateException("Token listener of request '"
+          + request.id() + "' failed: " + e.getMessage(), e));
+    }
   }
 }
