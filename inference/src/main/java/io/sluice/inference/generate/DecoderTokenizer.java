@@ -2,7 +2,7 @@ package io.sluice.inference.generate;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.sluice.inference.generate.internal.TokenBytes;
-import java.io.IOException;
+import io.sluice.inference.internal.DjlNatives;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,19 +26,16 @@ public final class DecoderTokenizer implements AutoCloseable {
 
   /** Loads {@code tokenizer.json}; {@code vocabSize} is the model's logits width. */
   public static DecoderTokenizer open(Path tokenizerJson, int vocabSize) {
-    // DJL otherwise probes cloud metadata endpoints for usage tracking; a gateway must not.
-    if (System.getProperty("OPT_OUT_TRACKING") == null) {
-      System.setProperty("OPT_OUT_TRACKING", "true");
-    }
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
+    DjlNatives.configure();
     try {
-      HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson,
-          Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false",
-              "modelMaxLength", String.valueOf(Integer.MAX_VALUE)));
-      return new DecoderTokenizer(tokenizerJson, tokenizer, TokenBytes.read(tokenizerJson, vocabSize));
-    } catch (IOException | RuntimeException e) {
+      // Building a tokenizer parses its JSON in native code that can overflow a default stack.
+      HuggingFaceTokenizer tokenizer = DjlNatives.onLargeStack("sluice-decoder-tokenizer-load",
+          () -> HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens",
+              "false", "truncation", "false", "padding", "false", "modelMaxLength",
+              String.valueOf(Integer.MAX_VALUE))));
+      return new DecoderTokenizer(tokenizerJson, tokenizer, TokenBytes.read(tokenizerJson,
+          vocabSize));
+    } catch (Exception e) {
       throw new IllegalArgumentException("Cannot load tokenizer " + tokenizerJson + ": "
           + e.getMessage(), e);
     }
