@@ -1,6 +1,10 @@
 package io.sluice.inference.generate;
 
+import io.sluice.inference.BundleException;
+import io.sluice.inference.BundleManifest;
 import io.sluice.inference.InferenceException;
+import io.sluice.inference.ModelBundle;
+import io.sluice.inference.ModelTask;
 import io.sluice.inference.OnnxSession;
 import io.sluice.inference.generate.internal.DecoderModel;
 import io.sluice.inference.generate.internal.Sequence;
@@ -17,7 +21,9 @@ import java.util.HexFormat;
 /**
  * A decoder-only language model opened from a folder in the Optimum / transformers.js layout:
  * {@code config.json}, {@code tokenizer.json}, optionally {@code generation_config.json}, and the
- * ONNX file either beside them or in {@code onnx/}. The model takes {@code input_ids},
+ * ONNX file either beside them or in {@code onnx/}; or a verified bundle of the same files with a
+ * {@code bundle.json} of task {@code causal-lm} (roles {@code model}, {@code tokenizer},
+ * {@code config}, optionally {@code generation_config}). The model takes {@code input_ids},
  * {@code attention_mask}, {@code position_ids} and {@code past_key_values.N.key|value} and returns
  * {@code logits} and {@code present.N.key|value}; the key/value cache is kept in Java.
  *
@@ -26,6 +32,12 @@ import java.util.HexFormat;
  * serve all of them (model calls are serialised).
  */
 public final class CausalLm implements AutoCloseable {
+
+  /** Bundle file roles beside {@code model} and {@code tokenizer}. */
+  public static final String CONFIG = "config";
+  public static final String GENERATION_CONFIG = "generation_config";
+  private static final byte[] DYNAMIC_QUANTIZER =
+      "DynamicQuantizeLinear".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final Path folder;
   private final String version;
@@ -45,9 +57,19 @@ public final class CausalLm implements AutoCloseable {
     this.model = model;
   }
 
+  /**
+   * Opens a decoder folder. A folder with a {@code bundle.json} (task {@code causal-lm}) is a
+   * verified bundle: every file is checked against the manifest's SHA-256 and refused on a
+   * mismatch, the manifest names the model file (so {@link DecoderOptions#modelFile()} is not
+   * consulted), and {@code name@version} becomes the model version. Any other folder is read in
+   * the Optimum layout and versioned by the model file's SHA-256.
+   */
   public static CausalLm open(Path folder, DecoderOptions options) {
     if (!Files.isDirectory(folder)) {
       throw new IllegalArgumentException("Decoder folder " + folder + " does not exist");
+    }
+    if (Files.isRegularFile(folder.resolve(ModelBundle.MANIFEST_FILE))) {
+      return openBundle(folder, options);
     }
     Path beside = folder.resolve(options.modelFile());
     Path modelFile = Files.isRegularFile(beside)
@@ -65,15 +87,47 @@ public final class CausalLm implements AutoCloseable {
     ModelScan scan = scan(modelFile);
     String version = options.version().orElse(name + "@" + scan.sha256());
     DecoderTokenizer tokenizer = DecoderTokenizer.open(tokenizerFile, config.vocabSize());
-    OnnxSession session = null;
+    return assemble(folder, version, config, tokenizer, !scan.dynamicQuantization(),
+        () -> OnnxSession.open(name, modelFile, options.session()));
+  }
+
+  private static CausalLm openBundle(Path folder, DecoderOptions options) {
+    ModelBundle bundle = ModelBundle.fromPath(folder);
+    BundleManifest manifest = bundle.manifest();
+    if (manifest.task() != ModelTask.CAUSAL_LM) {
+      throw new BundleException("Bundle " + bundle.id() + " (" + folder + ") has task '"
+          + manifest.task().id() + "'; a decoder needs task 'causal-lm'");
+    }
+    if (!manifest.files().containsKey(CONFIG) || !manifest.files().containsKey(
+        BundleManifest.TOKENIZER)) {
+      throw new BundleException("Bundle " + bundle.id() + " (" + folder + "): a causal-lm bundle"
+          + " needs files '" + CONFIG + "' (config.json) and '" + BundleManifest.TOKENIZER
+          + "' (tokenizer.json); it has " + manifest.files().keySet());
+    }
+    DecoderConfig config = DecoderConfig.parse(bundle.file(CONFIG),
+        manifest.files().containsKey(GENERATION_CONFIG) ? bundle.file(GENERATION_CONFIG) : null,
+        folder.resolve(manifest.files().get(CONFIG).path()).toString());
+    DecoderTokenizer tokenizer = DecoderTokenizer.open(bundle.tokenizer(),
+        bundle.id() + " tokenizer", config.vocabSize());
+    byte[] model = bundle.model();
+    String version = options.version().orElse(bundle.id());
+    return assemble(folder, version, config, tokenizer,
+        indexOf(model, DYNAMIC_QUANTIZER) < 0,
+        () -> OnnxSession.open(bundle.id(), model, options.session()));
+  }
+
+  private static CausalLm assemble(Path folder, String version, DecoderConfig config,
+      DecoderTokenizer tokenizer, boolean batchInvariant,
+      java.util.function.Supplier<OnnxSession> session) {
+    OnnxSession opened = null;
     try {
-      session = OnnxSession.open(name, modelFile, options.session());
-      return new CausalLm(folder, version, config, tokenizer, new DecoderModel(session, config),
-          !scan.dynamicQuantization());
+      opened = session.get();
+      return new CausalLm(folder, version, config, tokenizer, new DecoderModel(opened, config),
+          batchInvariant);
     } catch (RuntimeException e) {
       tokenizer.close();
-      if (session != null) {
-        session.close();
+      if (opened != null) {
+        opened.close();
       }
       throw e;
     }
@@ -142,7 +196,7 @@ public final class CausalLm implements AutoCloseable {
    * {@link #batchInvariant()} cautious).
    */
   private static ModelScan scan(Path file) {
-    byte[] needle = "DynamicQuantizeLinear".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] needle = DYNAMIC_QUANTIZER;
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       byte[] buffer = new byte[1 << 16];

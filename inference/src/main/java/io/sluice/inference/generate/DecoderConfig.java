@@ -51,10 +51,20 @@ public record DecoderConfig(
   /** Reads {@code dir/config.json} and, if it exists, {@code dir/generation_config.json}. */
   public static DecoderConfig read(Path dir) {
     Path file = dir.resolve("config.json");
-    JsonNode config = readJson(file);
     Path generationFile = dir.resolve("generation_config.json");
-    JsonNode generation = Files.isRegularFile(generationFile)
-        ? readJson(generationFile) : JSON.createObjectNode();
+    return parse(readBytes(file), Files.isRegularFile(generationFile)
+        ? readBytes(generationFile) : null, file.toString());
+  }
+
+  /**
+   * Parses {@code config.json} content and, when not null, {@code generation_config.json}
+   * content; {@code where} names the source in errors.
+   */
+  public static DecoderConfig parse(byte[] configJson, byte[] generationJson, String where) {
+    String file = where;
+    JsonNode config = parseJson(configJson, where);
+    JsonNode generation = generationJson == null
+        ? JSON.createObjectNode() : parseJson(generationJson, where + " (generation config)");
     // Some exports nest the language model's settings (multimodal and encoder-decoder configs).
     if (!config.has("num_hidden_layers") && config.has("text_config")) {
       config = config.get("text_config");
@@ -96,15 +106,23 @@ public record DecoderConfig(
     return eosTokenIds.contains(token);
   }
 
-  private static JsonNode readJson(Path file) {
+  private static byte[] readBytes(Path file) {
     try {
-      return JSON.readTree(file.toFile());
+      return Files.readAllBytes(file);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static int required(JsonNode config, String field, Path file) {
+  private static JsonNode parseJson(byte[] json, String where) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read " + where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int required(JsonNode config, String field, String file) {
     JsonNode value = config.get(field);
     if (value == null || !value.isIntegralNumber()) {
       throw new IllegalArgumentException(file + ": field '" + field + "' is "

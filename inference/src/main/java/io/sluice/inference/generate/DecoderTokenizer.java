@@ -14,29 +14,40 @@ import java.util.Map;
  */
 public final class DecoderTokenizer implements AutoCloseable {
 
-  private final Path file;
+  private final String source;
   private final HuggingFaceTokenizer tokenizer;
   private final TokenBytes bytes;
 
-  private DecoderTokenizer(Path file, HuggingFaceTokenizer tokenizer, TokenBytes bytes) {
-    this.file = file;
+  private DecoderTokenizer(String source, HuggingFaceTokenizer tokenizer, TokenBytes bytes) {
+    this.source = source;
     this.tokenizer = tokenizer;
     this.bytes = bytes;
   }
 
   /** Loads {@code tokenizer.json}; {@code vocabSize} is the model's logits width. */
   public static DecoderTokenizer open(Path tokenizerJson, int vocabSize) {
+    try {
+      return open(java.nio.file.Files.readAllBytes(tokenizerJson), tokenizerJson.toString(),
+          vocabSize);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("Cannot read tokenizer " + tokenizerJson + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Loads {@code tokenizer.json} content; {@code source} names it in errors. */
+  public static DecoderTokenizer open(byte[] tokenizerJson, String source, int vocabSize) {
     DjlNatives.configure();
     try {
       // Building a tokenizer parses its JSON in native code that can overflow a default stack.
       HuggingFaceTokenizer tokenizer = DjlNatives.onLargeStack("sluice-decoder-tokenizer-load",
-          () -> HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens",
-              "false", "truncation", "false", "padding", "false", "modelMaxLength",
-              String.valueOf(Integer.MAX_VALUE))));
-      return new DecoderTokenizer(tokenizerJson, tokenizer, TokenBytes.read(tokenizerJson,
+          () -> HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(tokenizerJson),
+              Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false",
+                  "modelMaxLength", String.valueOf(Integer.MAX_VALUE))));
+      return new DecoderTokenizer(source, tokenizer, TokenBytes.read(tokenizerJson, source,
           vocabSize));
     } catch (Exception e) {
-      throw new IllegalArgumentException("Cannot load tokenizer " + tokenizerJson + ": "
+      throw new IllegalArgumentException("Cannot load tokenizer " + source + ": "
           + e.getMessage(), e);
     }
   }
@@ -62,8 +73,9 @@ public final class DecoderTokenizer implements AutoCloseable {
     return b == null ? null : b.clone();
   }
 
-  public Path file() {
-    return file;
+  /** Where the tokenizer was read from, for messages. */
+  public String source() {
+    return source;
   }
 
   TokenBytes vocabulary() {

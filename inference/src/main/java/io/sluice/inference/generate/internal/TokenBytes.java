@@ -32,9 +32,20 @@ public final class TokenBytes {
   }
 
   public static TokenBytes read(Path tokenizerJson, int vocabSize) {
+    try {
+      return read(java.nio.file.Files.readAllBytes(tokenizerJson), tokenizerJson.toString(),
+          vocabSize);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read tokenizer " + tokenizerJson + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Reads {@code tokenizer.json} content; {@code tokenizerJson} names it in errors. */
+  public static TokenBytes read(byte[] json, String tokenizerJson, int vocabSize) {
     JsonNode root;
     try {
-      root = JSON.readTree(tokenizerJson.toFile());
+      root = JSON.readTree(json);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot read tokenizer " + tokenizerJson + ": "
           + e.getMessage(), e);
@@ -122,7 +133,7 @@ public final class TokenBytes {
     return false;
   }
 
-  private static byte[] fromByteLevel(String token, int[] byteOfChar, Path file) {
+  private static byte[] fromByteLevel(String token, int[] byteOfChar, String file) {
     byte[] out = new byte[token.length()];
     int n = 0;
     for (int i = 0; i < token.length(); i++) {
