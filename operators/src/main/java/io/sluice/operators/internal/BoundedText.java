@@ -13,7 +13,7 @@ public final class BoundedText implements CharSequence {
   public static final class WorkExceeded extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    WorkExceeded() {
+    public WorkExceeded() {
       super("character-read budget exceeded", null, false, false);
     }
   }

@@ -98,7 +98,7 @@ public final class Values {
     try {
       return regex.matcher(new BoundedText(s, BoundedText.linearBudget(s, REGEX_WORK_PER_CHAR)))
           .find();
-    } catch (BoundedText.WorkExceeded e) {
+    } catch (BoundedText.WorkExceeded | StackOverflowError e) {
       return false;
     }
   }
