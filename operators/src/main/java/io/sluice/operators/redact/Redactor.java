@@ -61,19 +61,19 @@ public final class Redactor {
     Objects.requireNonNull(customPatterns, "customPatterns");
     List<Scanner> scanners = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (String name : RedactionPatterns.names()) {
+    for (String name : RedactionPatterns.BUILT_INS.names()) {
       if (builtInPatterns.contains(name)) {
         names.add(name);
-        for (RedactionPatterns.Rule rule : RedactionPatterns.rules(name)) {
+        for (RedactionPatterns.Rule rule : RedactionPatterns.BUILT_INS.rules(name)) {
           scanners.add(new Scanner(name, placeholder(name), rule.pattern(), false,
               rule.acceptor()));
         }
       }
     }
     for (String name : builtInPatterns) {
-      if (RedactionPatterns.rules(name) == null) {
+      if (RedactionPatterns.BUILT_INS.rules(name) == null) {
         throw new IllegalArgumentException("unknown built-in redaction pattern '" + name + "'; "
-            + Suggestions.didYouMean(name, RedactionPatterns.names()));
+            + Suggestions.didYouMean(name, RedactionPatterns.BUILT_INS.names()));
       }
     }
     for (Map.Entry<String, String> custom : customPatterns.entrySet()) {
@@ -82,7 +82,7 @@ public final class Redactor {
         throw new IllegalArgumentException("custom redaction pattern name '" + name
             + "' must start with a letter and hold only letters, digits, '_' and '-'");
       }
-      if (RedactionPatterns.rules(name) != null) {
+      if (RedactionPatterns.BUILT_INS.rules(name) != null) {
         throw new IllegalArgumentException("custom redaction pattern '" + name
             + "' has the name of a built-in pattern; choose another name");
       }
@@ -97,7 +97,7 @@ public final class Redactor {
 
   /** The built-in pattern names, in precedence order. */
   public static List<String> builtInPatterns() {
-    return RedactionPatterns.names();
+    return RedactionPatterns.BUILT_INS.names();
   }
 
   /** The names of the patterns this redactor applies, built-ins first. */

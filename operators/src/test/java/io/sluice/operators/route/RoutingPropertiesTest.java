@@ -75,7 +75,7 @@ class RoutingPropertiesTest {
         .build();
   }
 
-  @Property(tries = 1_000)
+  @Property(tries = 500)
   void restrictedRecordsNeverGoToTheCloudAndEveryRecordGetsExactlyOneDecision(
       @ForAll("ruleLists") List<RuleSpec> specs,
       @ForAll List<@From("records") TestRecord> records) {

@@ -1,5 +1,6 @@
 package io.sluice.operators.redact.internal;
 
+import io.sluice.operators.internal.NamedTable;
 import io.sluice.operators.internal.RegexScan.Acceptor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,19 +38,10 @@ public final class RedactionPatterns {
    */
   private static final String GROUP = "\\d{1,15}+(?![:A-Za-z])";
 
-  private static final Map<String, List<Rule>> BUILT_INS = builtIns();
+  /** The built-in patterns by name, in documentation order. */
+  public static final NamedTable<Rule> BUILT_INS = new NamedTable<>(builtIns());
 
   private RedactionPatterns() {}
-
-  /** Names of the built-in patterns, in precedence order. */
-  public static List<String> names() {
-    return List.copyOf(BUILT_INS.keySet());
-  }
-
-  /** The rules behind a built-in name, or null when the name is unknown. */
-  public static List<Rule> rules(String name) {
-    return BUILT_INS.get(name);
-  }
 
   private static Map<String, List<Rule>> builtIns() {
     Map<String, List<Rule>> m = new LinkedHashMap<>();
