@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.runtime.GatewayRuntime;
+import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.DeadLetter;
@@ -57,8 +57,8 @@ class GatewayPassThroughIT {
   @Test
   void everyPublishedMessageEndsInResultsOrDeadLetters() throws Exception {
     TopologySpec spec = new TopologyLoader(name -> null).parse(TOPOLOGY, "it.yaml");
-    try (GatewayRuntime runtime = GatewayRuntime.start(spec, RuntimeOptions.temporary(),
-        new SimpleMeterRegistry(), Clock.systemUTC())) {
+    try (TopologyRuntime runtime = TopologyRuntime.start(spec, RuntimeOptions.temporary(),
+        new SimpleMeterRegistry(), Clock.systemUTC(), io.sluice.app.runtime.Models.textModels())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> runtime.health().up());
 
       Map<String, String> goodTexts = new HashMap<>();

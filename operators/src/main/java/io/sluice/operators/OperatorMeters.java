@@ -25,6 +25,12 @@ public enum OperatorMeters {
       "Forwarded records the cloud accepted (first copy of an event)"),
   CLOUD_DUPLICATES("sluice.cloud.duplicates", "counter", "records",
       "Forwarded records the cloud dropped as duplicates of an event already seen"),
+  REDACTED("sluice.redacted", "counter", "matches", "Matches redacted, by pattern"),
+  REDACTION_FAILURES("sluice.redaction.failures", "counter", "records",
+      "Records a redaction pattern could not finish on; marked restricted (fail closed)"),
+  EXTRACTED("sluice.extracted", "counter", "fields", "Fields extracted by patterns and gazetteers"),
+  EXTRACTION_FAILURES("sluice.extraction.failures", "counter", "records",
+      "Records an extraction pattern could not finish on; no fields added"),
   POLICY_BLOCKED("sluice.policy.blocked", "counter", "records",
       "Restricted records a rule would have sent to the cloud, kept local instead");
 

@@ -12,5 +12,8 @@ public final class RecordHeaders {
   /** Device id derived from the MQTT topic. */
   public static final String DEVICE_ID = "sluice.device-id";
 
+  /** On alert records: the MQTT topic the egress publishes them to. */
+  public static final String MQTT_TARGET = "sluice.mqtt.target";
+
   private RecordHeaders() {}
 }

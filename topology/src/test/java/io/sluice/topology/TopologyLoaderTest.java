@@ -145,6 +145,99 @@ class TopologyLoaderTest {
         .contains("| `receiveMaximum` |");
   }
 
+  @Test
+  void routeMistakesPointIntoTheExpression() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        models: {enc: {bundle: "classpath:all-minilm-l6-v2-q"}}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+        pipelines:
+          - name: triage
+            from: notes
+            steps:
+              - classify: {model: enc, labels: {x: [one]}}
+            route:
+              - {when: "confidance < 0.5", to: review}
+              - {when: "novel", to: cloud}
+        """);
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0).line()).isEqualTo(13);
+    assertThat(errors.get(0).column()).isEqualTo(17);
+    assertThat(errors.get(0).path()).isEqualTo("pipelines[0].route[0].when");
+    assertThat(errors.get(0).hint()).contains("confidence");
+    assertThat(errors.get(1).line()).isEqualTo(14);
+    assertThat(errors.get(1).message()).contains("restricted");
+  }
+
+  @Test
+  void stepsMustSuitTheSourceAndNameDeclaredModels() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        models: {enc: {bundle: "classpath:all-minilm-l6-v2-q"}}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+          - {name: temps, mqtt: {topic: "a/+/t"}, schema: SensorReading}
+        pipelines:
+          - name: triage
+            from: notes
+            steps:
+              - novelty: {model: enc}
+              - window: {size: 1m}
+              - classify: {model: encoder, labels: {x: [one]}}
+          - name: watch
+            from: temps
+            steps:
+              - redact: {patterns: [email]}
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(12, 13, 14, 18);
+    assertThat(errors.get(0).message()).contains("novelty needs a classify step");
+    assertThat(errors.get(1).message()).contains("step 'window' cannot run on source 'notes'");
+    assertThat(errors.get(2).message()).contains("model 'encoder' is not declared");
+    assertThat(errors.get(2).hint()).isEqualTo("did you mean 'enc'?");
+    assertThat(errors.get(3).message()).contains("step 'redact' cannot run on source 'temps'");
+  }
+
+  @Test
+  void unknownBuiltInPatternsSuggestTheNearestOne() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+        pipelines:
+          - name: triage
+            from: notes
+            steps:
+              - extract: {patterns: [part_numbers]}
+              - redact: {patterns: [emial]}
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(10, 11);
+    assertThat(errors.get(0).message()).contains("'part_numbers' is not one of");
+    assertThat(errors.get(0).hint()).isEqualTo("did you mean 'part_number'?");
+    assertThat(errors.get(1).hint()).isEqualTo("did you mean 'email'?");
+  }
+
+  @Test
+  void everyExampleTopologyValidates() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Path.of("..", "edge-configs");
+    List<java.nio.file.Path> files;
+    try (var stream = java.nio.file.Files.list(dir)) {
+      files = stream.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).extracting(p -> p.getFileName().toString())
+        .contains("demo.yaml", "factory-line.yaml", "cloud.yaml");
+    for (java.nio.file.Path file : files) {
+      TopologySpec spec = new TopologyLoader(name -> null).load(file);
+      assertThat(spec.metadata().name()).isNotBlank();
+    }
+  }
+
   private List<TopologyError> errors(String yaml) {
     try {
       loader.parse(yaml, "t.yaml");

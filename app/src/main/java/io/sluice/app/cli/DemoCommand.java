@@ -7,8 +7,9 @@ import io.sluice.app.demo.DemoTexts;
 import io.sluice.app.demo.DeviceFleet;
 import io.sluice.app.demo.FleetSettings;
 import io.sluice.app.demo.OutputTally;
-import io.sluice.app.runtime.GatewayRuntime;
+import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.runtime.Metrics;
+import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.spec.Source;
@@ -112,8 +113,8 @@ public final class DemoCommand implements Callable<Integer> {
     err.println("Sluice demo: gateway '" + spec.metadata().name() + "', " + fleetSettings.devices()
         + " devices at " + rate + " events/s, texts from " + texts.origin());
 
-    GatewayRuntime runtime = GatewayRuntime.start(spec, RuntimeOptions.temporary(), registry,
-        clock);
+    TopologyRuntime runtime = TopologyRuntime.start(spec, RuntimeOptions.temporary(), registry,
+        clock, Models.textModels());
     AdminServer adminServer = null;
     DeviceFleet fleet = null;
     Admin admin = null;
@@ -126,11 +127,20 @@ public final class DemoCommand implements Callable<Integer> {
       admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
           runtime.kafkaBootstrap()));
       Topics topics = spec.topics();
-      tally = new OutputTally(runtime.kafkaBootstrap(), List.of(topics.results()),
-          topics.deadLetters(), null);
+      tally = new OutputTally(runtime.kafkaBootstrap(), OutputTally.Outputs.of(topics), null);
       fleet = new DeviceFleet(runtime.mqttUrl(), fleetSettings, texts.texts(), clock,
           new SplittableRandom(seed));
       Runtime.getRuntime().addShutdownHook(hook);
+      // MQTT keeps nothing for a subscription that does not exist yet: start the fleet only once
+      // the gateway has subscribed (and the stream runs).
+      long ready = clock.millis() + 120_000;
+      while (!runtime.health().up()) {
+        if (clock.millis() > ready) {
+          throw new IllegalStateException("The gateway did not become healthy in 120 s: "
+              + runtime.health());
+        }
+        Thread.sleep(50);
+      }
       fleet.start();
       long start = clock.millis();
       long end = duration.isZero() ? Long.MAX_VALUE : start + duration.toMillis();
@@ -146,13 +156,14 @@ public final class DemoCommand implements Callable<Integer> {
       long published = fleet.published();
       // Drain: wait until everything published is accounted for, or give up after 60 s.
       long drainDeadline = clock.millis() + 60_000;
-      while (tally.distinctResults() + tally.deadLetters() < published
+      while (tally.distinctResults() + tally.deadLetters() + dropped(registry) < published
           && clock.millis() < drainDeadline && !interrupted.get()) {
         progress.waitTick();
       }
       progress.done();
       long results = tally.distinctResults();
       long dlq = tally.deadLetters();
+      long dropped = dropped(registry);
       long ingested = ingested(admin, spec);
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("published", published);
@@ -160,7 +171,9 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("ingested", ingested);
       summary.put("results", results);
       summary.put("dlq", dlq);
-      summary.put("lost", Math.max(0, published - results - dlq));
+      summary.put("forwarded", tally.forwarded());
+      summary.put("dropped", dropped);
+      summary.put("lost", Math.max(0, published - results - dlq - dropped));
       summary.put("duplicates", Math.max(0, tally.outputRecords() - results));
       summary.put("publish_failures", fleet.failed());
       summary.put("seconds", (clock.millis() - start) / 1000.0);
@@ -189,6 +202,12 @@ public final class DemoCommand implements Callable<Integer> {
       }
       runtime.close();
     }
+  }
+
+  /** Records the router dropped on purpose (route {@code drop}). */
+  static long dropped(PrometheusMeterRegistry registry) {
+    return (long) registry.find("sluice.routed").tag("route", "drop").counters().stream()
+        .mapToDouble(c -> c.count()).sum();
   }
 
   /** Records written to the input topics so far (the sum of their end offsets). */

@@ -2,8 +2,9 @@ package io.sluice.app.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.admin.AdminServer;
-import io.sluice.app.runtime.GatewayRuntime;
+import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.runtime.Metrics;
+import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.spec.TopologySpec;
@@ -51,8 +52,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     Path dir = dataDir != null ? dataDir : Path.of(".sluice", spec.metadata().name());
     PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
-    GatewayRuntime runtime = GatewayRuntime.start(spec, new RuntimeOptions(dir, 0, 0), registry,
-        Clock.systemUTC());
+    TopologyRuntime runtime = TopologyRuntime.start(spec,
+        new RuntimeOptions(dir, 0, 0, file.toAbsolutePath().getParent()), registry,
+        Clock.systemUTC(), Models.textModels());
     AdminServer admin;
     try {
       admin = AdminServer.start(adminPort, runtime::health, registry);

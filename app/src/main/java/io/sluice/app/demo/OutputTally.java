@@ -1,7 +1,9 @@
 package io.sluice.app.demo;
 
 import io.sluice.schemas.AvroSerdes;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.schemas.DeadLetter;
+import io.sluice.schemas.ForwardedRecord;
 import io.sluice.schemas.InferenceResult;
 import java.time.Duration;
 import java.util.Collection;
@@ -33,21 +35,35 @@ public final class OutputTally implements AutoCloseable {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String deadLetterTopic;
+  private final String forwardTopic;
+  private final String alertTopic;
   private final Set<String> eventIds = ConcurrentHashMap.newKeySet();
   private final Set<String> deadLetters = ConcurrentHashMap.newKeySet();
   private final AtomicLong outputRecords = new AtomicLong();
+  private final AtomicLong forwardedCount = new AtomicLong();
   private final Map<String, AtomicLong> byTopic = new ConcurrentHashMap<>();
   private final Thread thread;
   private final Consumer<InferenceResult> listener;
   private volatile boolean running = true;
 
+  /** Where a topology writes its outputs. */
+  public record Outputs(Collection<String> resultTopics, String forwardTopic, String alertTopic,
+      String deadLetterTopic) {
+
+    public static Outputs of(io.sluice.topology.spec.Topics topics) {
+      return new Outputs(List.of(topics.results(), topics.review()), topics.forward(),
+          topics.alerts(), topics.deadLetters());
+    }
+  }
+
   /**
-   * @param outputTopics topics holding {@link InferenceResult}s
    * @param listener called for every result read (for latency measurement), may be null
    */
-  public OutputTally(String bootstrap, Collection<String> outputTopics, String deadLetterTopic,
-      Consumer<InferenceResult> listener) {
-    this.deadLetterTopic = deadLetterTopic;
+  public OutputTally(String bootstrap, Outputs outputs, Consumer<InferenceResult> listener) {
+    this.deadLetterTopic = outputs.deadLetterTopic();
+    this.forwardTopic = outputs.forwardTopic();
+    this.alertTopic = outputs.alertTopic();
+    Collection<String> outputTopics = outputs.resultTopics();
     this.listener = listener;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -59,6 +75,8 @@ public final class OutputTally implements AutoCloseable {
         new ByteArrayDeserializer());
     Set<String> topics = new HashSet<>(outputTopics);
     topics.add(deadLetterTopic);
+    topics.add(forwardTopic);
+    topics.add(alertTopic);
     List<TopicPartition> partitions = topics.stream()
         .flatMap(t -> consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
             .map(info -> new TopicPartition(t, info.partition())))
@@ -80,6 +98,11 @@ public final class OutputTally implements AutoCloseable {
     return outputRecords.get();
   }
 
+  /** Records forwarded to the cloud (duplicates included). */
+  public long forwarded() {
+    return forwardedCount.get();
+  }
+
   /** Distinct dead letters. */
   public long deadLetters() {
     return deadLetters.size();
@@ -92,7 +115,9 @@ public final class OutputTally implements AutoCloseable {
 
   private void run() {
     var results = AvroSerdes.inferenceResult().deserializer();
+    var forwarded = AvroSerdes.forwardedRecord().deserializer();
     var letters = AvroSerdes.deadLetter().deserializer();
+    ObjectMapper json = new ObjectMapper();
     try {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -100,6 +125,17 @@ public final class OutputTally implements AutoCloseable {
           if (r.topic().equals(deadLetterTopic)) {
             DeadLetter d = letters.deserialize(r.topic(), r.value());
             deadLetters.add(d.getSourceTopic() + "/" + d.getPartition() + "/" + d.getOffset());
+          } else if (r.topic().equals(forwardTopic)) {
+            ForwardedRecord f = forwarded.deserialize(r.topic(), r.value());
+            outputRecords.incrementAndGet();
+            eventIds.add(f.getEventId());
+            forwardedCount.incrementAndGet();
+            if (listener != null) {
+              listener.accept(f.getResult());
+            }
+          } else if (r.topic().equals(alertTopic)) {
+            outputRecords.incrementAndGet();
+            eventIds.add(json.readTree(r.value()).path("eventId").asText());
           } else {
             InferenceResult result = results.deserialize(r.topic(), r.value());
             outputRecords.incrementAndGet();
@@ -110,6 +146,8 @@ public final class OutputTally implements AutoCloseable {
           }
         }
       }
+    } catch (java.io.IOException e) {
+      log.error("Output tally stopped: an alert is not JSON: {}", e.getMessage());
     } catch (WakeupException e) {
       // closing
     } catch (RuntimeException e) {

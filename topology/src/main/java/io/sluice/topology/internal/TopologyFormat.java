@@ -11,6 +11,12 @@ import static io.sluice.topology.internal.schema.Scalars.string;
 
 import static io.sluice.topology.internal.schema.Scalars.number;
 
+import io.sluice.operators.extract.PatternExtractor;
+import io.sluice.operators.redact.Redactor;
+import io.sluice.operators.route.RoutingException;
+import io.sluice.operators.route.RoutingRules;
+import io.sluice.operators.route.RuleError;
+import io.sluice.operators.route.RuleSpec;
 import io.sluice.topology.internal.schema.Composites;
 import io.sluice.topology.internal.schema.ObjectType;
 import io.sluice.topology.internal.schema.Reader;
@@ -73,7 +79,8 @@ public final class TopologyFormat {
       .optional("sessionExpiry", duration(), Duration.ofDays(1), "1d",
           "How long the broker keeps the session while the gateway is away.")
       .build(v -> new Brokers.Mqtt(v.get("url"), v.get("clientId"),
-          Optional.ofNullable(v.get("username")), Optional.ofNullable(v.get("password")),
+          Optional.ofNullable(v.<String>get("username")).filter(u -> !u.isEmpty()),
+          Optional.ofNullable(v.<String>get("password")).filter(p -> !p.isEmpty()),
           v.get("receiveMaximum"), v.get("sessionExpiry")));
 
   static final ObjectType<Brokers.Kafka> KAFKA = ObjectType.builder("KafkaBroker",
@@ -159,8 +166,9 @@ public final class TopologyFormat {
   static final Type<Step> REDACT = ObjectType.builder("RedactStep",
           "Replaces personal data in the text and the payload by [NAME] before anything can"
               + " leave the gateway.")
-      .optional("patterns", listOf(oneOf("email", "phone", "ip", "iban", "credit-card"), 0),
-          List.of("email", "phone", "ip"), "[email, phone, ip]", "Built-in patterns to apply.")
+      .optional("patterns", listOf(oneOf(Redactor.builtInPatterns().toArray(String[]::new)), 0),
+          List.of("email", "phone", "ip"), "[email, phone, ip]",
+          "Built-in patterns to apply; see docs/routing.md for what each matches.")
       .optional("custom", Composites.mapOf(NAME_TYPE, string("a Java regular expression"), 0),
           Map.of(), "{}", "Your own patterns: name to regular expression.")
       .build(v -> new Step.Redact(v.get("patterns"), v.get("custom"), line(v)));
@@ -186,8 +194,9 @@ public final class TopologyFormat {
 
   static final Type<Step> EXTRACT = ObjectType.builder("ExtractStep",
           "Extracts fields (measurements, part numbers, equipment ids, terms) from the text.")
-      .optional("patterns", listOf(oneOf("measurement", "part_number", "equipment_id"), 0),
-          List.of(), "[]", "Built-in patterns.")
+      .optional("patterns",
+          listOf(oneOf(PatternExtractor.builtInPatterns().toArray(String[]::new)), 0),
+          List.of(), "[]", "Built-in patterns; see docs/routing.md for what each matches.")
       .optional("custom", Composites.mapOf(NAME_TYPE, string("a Java regular expression"), 0),
           Map.of(), "{}", "Your own patterns: field name to regular expression (a group named"
               + " 'value' selects the value).")
@@ -235,7 +244,15 @@ public final class TopologyFormat {
       .optional("reason", oneOf("NOVEL", "LOW_CONFIDENCE", "POLICY", "ANOMALY",
           "UNCERTAIN_EXTRACTION", "SCHEMA_FAILURE", "RULE"), null, "derived",
           "Forward reason recorded with records sent to the cloud.")
-      .build(v -> new RouteRule(v.get("when"), v.get("to"), v.get("reason"), line(v)));
+      .build(v -> {
+        org.yaml.snakeyaml.nodes.Node when = v.node("when");
+        boolean quoted = when instanceof org.yaml.snakeyaml.nodes.ScalarNode sn
+            && sn.getScalarStyle() != org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN;
+        int line = v.present("when") ? when.getStartMark().getLine() + 1 : line(v);
+        int column = v.present("when")
+            ? when.getStartMark().getColumn() + 1 + (quoted ? 1 : 0) : 0;
+        return new RouteRule(v.get("when"), v.get("to"), v.get("reason"), line, column);
+      });
 
   static final ObjectType<InferenceBatching> BATCHING = ObjectType.builder("InferenceBatching",
           "How the pipeline's model steps batch their calls.")
@@ -257,8 +274,34 @@ public final class TopologyFormat {
           "Routing rules; first match wins; without a match a record stays local.")
       .optional("inference", BATCHING, InferenceBatching.defaults(),
           "{maxBatch: 32, maxTokens: 4096, maxWait: 20ms}", "Batching of model calls.")
+      .check(TopologyFormat::checkRoute)
       .build(v -> new Pipeline(v.get("name"), v.get("from"), v.get("steps"), v.get("route"),
           v.get("inference")));
+
+  /** Compiles the route rules now, so their mistakes are reported with the file's lines. */
+  private static void checkRoute(ObjectType.Values v, Reader reader) {
+    List<RouteRule> route = v.get("route");
+    if (route.isEmpty()) {
+      return;
+    }
+    try {
+      RoutingRules.compile(route.stream()
+          .map(r -> new RuleSpec(r.when(), r.to(), r.reason())).toList());
+    } catch (RoutingException e) {
+      reader.enterField("route");
+      for (RuleError error : e.errors()) {
+        RouteRule rule = route.get(Math.min(error.ruleIndex(), route.size() - 1));
+        reader.enterIndex(error.ruleIndex());
+        reader.enterField(error.field());
+        boolean inWhen = "when".equals(error.field()) && rule.whenColumn() > 0;
+        reader.error(rule.line(), inWhen ? rule.whenColumn() + error.column() - 1 : 0,
+            error.message(), error.hint() == null ? "" : error.hint());
+        reader.leave();
+        reader.leave();
+      }
+      reader.leave();
+    }
+  }
 
   private static int line(ObjectType.Values v) {
     return v.node() == null || v.node().getStartMark() == null ? 0

@@ -147,7 +147,9 @@ public final class RegexParser {
         return new RegexNode.CharSet(charClass());
       case '.':
         pos++;
-        return new RegexNode.CharSet(CodePointSets.complement(new int[] {'\n', '\n'}));
+        // As in java.util.regex: '.' matches anything but a line terminator.
+        return new RegexNode.CharSet(CodePointSets.complement(
+            new int[] {'\n', '\n', '\r', '\r', 0x85, 0x85, 0x2028, 0x2029}));
       case '\\':
         return new RegexNode.CharSet(escape(false));
       case '*':

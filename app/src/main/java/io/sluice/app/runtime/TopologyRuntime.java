@@ -8,7 +8,8 @@ import io.sluice.connectors.embedded.TopicAdmin;
 import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
-import io.sluice.topology.GatewayTopologyBuilder;
+import io.sluice.topology.TextModels;
+import io.sluice.topology.TopologyBuilder;
 import io.sluice.topology.spec.Brokers;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Topics;
@@ -35,16 +36,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one gateway topology: starts embedded brokers where the file says {@code embedded},
- * creates the topics, starts the Kafka Streams application (exactly-once v2) and the MQTT ingress.
+ * Runs one topology: starts embedded brokers where the file says {@code embedded}, creates the
+ * topics, starts the Kafka Streams application (exactly-once v2) and, for a gateway, the MQTT
+ * ingress. A cloud topology has no MQTT side.
  *
  * <p>Shutdown runs in the reverse order of the data: the ingress stops taking messages first (what
  * it has not acknowledged stays with the MQTT broker), its producer flushes, Kafka Streams commits
  * and closes, and the embedded brokers stop last.
  */
-public final class GatewayRuntime implements AutoCloseable {
+public final class TopologyRuntime implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(GatewayRuntime.class);
+  private static final Logger log = LoggerFactory.getLogger(TopologyRuntime.class);
 
   private final TopologySpec spec;
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -56,7 +58,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private volatile boolean closed;
 
-  private GatewayRuntime(TopologySpec spec, String kafkaBootstrap, String mqttUrl,
+  private TopologyRuntime(TopologySpec spec, String kafkaBootstrap, String mqttUrl,
       KafkaStreams streams, MqttIngress ingress, KafkaProducer<byte[], byte[]> producer,
       KafkaStreamsMetrics streamsMetrics) {
     this.spec = spec;
@@ -69,8 +71,8 @@ public final class GatewayRuntime implements AutoCloseable {
   }
 
   /** Starts everything; on failure, stops what was started and rethrows. */
-  public static GatewayRuntime start(TopologySpec spec, RuntimeOptions options,
-      MeterRegistry registry, Clock clock) {
+  public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
+      MeterRegistry registry, Clock clock, TextModels models) {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       Brokers brokers = spec.brokers();
@@ -84,8 +86,11 @@ public final class GatewayRuntime implements AutoCloseable {
       } else {
         bootstrap = brokers.kafka().bootstrap();
       }
-      String mqttUrl;
-      if (brokers.mqtt().embedded()) {
+      boolean gateway = spec.kind() == TopologySpec.Kind.GATEWAY;
+      String mqttUrl = null;
+      if (!gateway) {
+        // no MQTT side
+      } else if (brokers.mqtt().embedded()) {
         EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.start(options.mqttPort(), null, false);
         started.add(mqtt);
         mqttUrl = mqtt.url();
@@ -94,7 +99,8 @@ public final class GatewayRuntime implements AutoCloseable {
       }
       createTopics(spec, bootstrap);
 
-      Topology topology = new GatewayTopologyBuilder(registry, clock).build(spec);
+      Topology topology = new TopologyBuilder(registry, clock, models, options.baseDir())
+          .build(spec);
       log.debug("Topology {}: {}", spec.metadata().name(), topology.describe());
       KafkaStreams streams = new KafkaStreams(topology, streamsConfig(spec, bootstrap, dataDir));
       streams.setUncaughtExceptionHandler(e -> {
@@ -107,15 +113,19 @@ public final class GatewayRuntime implements AutoCloseable {
       streamsMetrics.bindTo(registry);
       streams.start();
 
-      KafkaProducer<byte[], byte[]> producer = ingressProducer(bootstrap, spec);
-      MqttIngress ingress = new MqttIngress(ingressSettings(spec, mqttUrl), producer, registry,
-          clock);
-      ingress.start();
-      GatewayRuntime runtime = new GatewayRuntime(spec, bootstrap, mqttUrl, streams, ingress,
+      KafkaProducer<byte[], byte[]> producer = null;
+      MqttIngress ingress = null;
+      if (gateway) {
+        producer = ingressProducer(bootstrap, spec);
+        ingress = new MqttIngress(ingressSettings(spec, mqttUrl), producer, registry, clock);
+        ingress.start();
+      }
+      TopologyRuntime runtime = new TopologyRuntime(spec, bootstrap, mqttUrl, streams, ingress,
           producer, streamsMetrics);
       runtime.closeables.addAll(started);
-      log.info("Gateway {} running: MQTT {} -> Kafka {} (namespace {})", spec.metadata().name(),
-          mqttUrl, bootstrap, spec.metadata().namespace());
+      log.info("{} {} running: {}Kafka {} (namespace {})", gateway ? "Gateway" : "Cloud",
+          spec.metadata().name(), gateway ? "MQTT " + mqttUrl + " -> " : "", bootstrap,
+          spec.metadata().namespace());
       return runtime;
     } catch (RuntimeException e) {
       for (int i = started.size() - 1; i >= 0; i--) {
@@ -145,8 +155,9 @@ public final class GatewayRuntime implements AutoCloseable {
     return streams.state();
   }
 
+  /** The ingress state; {@code CLOSED} for a cloud topology, which has none. */
   public MqttIngress.State mqttState() {
-    return ingress.state();
+    return ingress == null ? MqttIngress.State.CLOSED : ingress.state();
   }
 
   /** Component states for {@code /health}: healthy when streams run and MQTT is connected. */
@@ -155,9 +166,11 @@ public final class GatewayRuntime implements AutoCloseable {
     KafkaStreams.State s = streams.state();
     components.put("streams", new Health.Component(
         s == KafkaStreams.State.RUNNING, s.name(), kafkaBootstrap));
-    MqttIngress.State m = ingress.state();
-    components.put("mqtt", new Health.Component(
-        m == MqttIngress.State.CONNECTED, m.name(), mqttUrl));
+    if (ingress != null) {
+      MqttIngress.State m = ingress.state();
+      components.put("mqtt", new Health.Component(
+          m == MqttIngress.State.CONNECTED, m.name(), mqttUrl));
+    }
     return new Health(components);
   }
 
@@ -167,10 +180,12 @@ public final class GatewayRuntime implements AutoCloseable {
       return;
     }
     closed = true;
-    log.info("Gateway {} stopping", spec.metadata().name());
-    ingress.close();
-    producer.flush();
-    producer.close(Duration.ofSeconds(10));
+    log.info("{} stopping", spec.metadata().name());
+    if (ingress != null) {
+      ingress.close();
+      producer.flush();
+      producer.close(Duration.ofSeconds(10));
+    }
     streams.close(Duration.ofSeconds(30));
     streamsMetrics.close();
     for (int i = closeables.size() - 1; i >= 0; i--) {
@@ -181,19 +196,32 @@ public final class GatewayRuntime implements AutoCloseable {
             e.getMessage());
       }
     }
-    log.info("Gateway {} stopped", spec.metadata().name());
+    log.info("{} stopped", spec.metadata().name());
   }
 
   static void createTopics(TopologySpec spec, String bootstrap) {
     Topics topics = spec.topics();
     int partitions = spec.brokers().kafka().partitions();
     Map<String, Integer> wanted = new LinkedHashMap<>();
+    if (spec.resolve().isPresent()) {
+      String feedback = spec.resolve().get().feedbackTopic();
+      wanted.put(spec.resolve().get().from(), partitions);
+      wanted.put(topics.verdicts(), partitions);
+      wanted.put(feedback, partitions);
+      TopicAdmin.ensureTopics(bootstrap, wanted,
+          Map.of(feedback, Map.of("cleanup.policy", "compact")));
+      return;
+    }
     for (Source source : spec.sources()) {
       wanted.put(topics.input(source.name()), partitions);
     }
-    wanted.put(topics.results(), partitions);
-    wanted.put(topics.deadLetters(), partitions);
-    TopicAdmin.ensureTopics(bootstrap, wanted, Map.of());
+    for (String out : List.of(topics.results(), topics.deadLetters(), topics.forward(),
+        topics.review(), topics.alerts(), topics.summaries())) {
+      wanted.put(out, partitions);
+    }
+    wanted.put(topics.feedback(), partitions);
+    TopicAdmin.ensureTopics(bootstrap, wanted,
+        Map.of(topics.feedback(), Map.of("cleanup.policy", "compact")));
   }
 
   static Properties streamsConfig(TopologySpec spec, String bootstrap, Path dataDir) {
