@@ -2,9 +2,13 @@ package io.sluice.app;
 
 import io.sluice.app.cli.BenchCommand;
 import io.sluice.app.cli.DemoCommand;
+import io.sluice.app.cli.DescribeCommand;
+import io.sluice.app.cli.DocsCommand;
 import io.sluice.app.cli.EvalCommand;
 import io.sluice.app.cli.ExitCodes;
+import io.sluice.app.cli.GenerateCommand;
 import io.sluice.app.cli.RunCommand;
+import io.sluice.app.cli.ValidateCommand;
 import io.sluice.schemas.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,8 +22,12 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      ValidateCommand.class,
+      DescribeCommand.class,
       EvalCommand.class,
       BenchCommand.class,
+      GenerateCommand.class,
+      DocsCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.sluice.inference.internal.DjlNatives;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.stream.Collectors;
  * session); the caller owns and closes the returned {@link OrtSession.Result}.
  */
 public final class OnnxSession implements AutoCloseable {
+
+  private static volatile OrtEnvironment environment;
 
   private final String modelName;
   private final OrtSession session;
@@ -55,9 +58,28 @@ public final class OnnxSession implements AutoCloseable {
     }
   }
 
-  /** The process-wide ONNX Runtime environment, for creating tensors. */
+  /**
+   * The process-wide ONNX Runtime environment, for creating tensors. Created the first time on a
+   * thread with a large stack: ONNX Runtime 1.29 needs nearly 1 MB of stack to create it and died
+   * with SIGSEGV on a default thread whose stack was partly used (a JVM launched with a long
+   * command line; any thread with {@code -Xss512k}).
+   */
   public static OrtEnvironment environment() {
-    return OrtEnvironment.getEnvironment();
+    OrtEnvironment env = environment;
+    if (env == null) {
+      synchronized (OnnxSession.class) {
+        if (environment == null) {
+          try {
+            environment = DjlNatives.onLargeStack("sluice-onnxruntime-init",
+                OrtEnvironment::getEnvironment);
+          } catch (Exception e) {
+            throw new InferenceException("Cannot start ONNX Runtime: " + e.getMessage(), e);
+          }
+        }
+        env = environment;
+      }
+    }
+    return env;
   }
 
   public String modelName() {

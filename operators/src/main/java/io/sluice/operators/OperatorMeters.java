@@ -13,7 +13,20 @@ public enum OperatorMeters {
   DLQ("sluice.dlq", "counter", "records",
       "Records sent to the dead-letter topic, by source and reason"),
   ROUTED("sluice.routed", "counter", "records", "Records routed, by route and reason"),
-  ROUTED_BYTES("sluice.routed.bytes", "counter", "bytes", "Payload bytes routed, by route");
+  ROUTED_BYTES("sluice.routed.bytes", "counter", "bytes", "Payload bytes routed, by route"),
+  BATCH_SIZE("sluice.infer.batch.size", "summary", "records", "Records per inference batch"),
+  INFERENCE_TIME("sluice.infer.time", "timer", "seconds", "Time of one batched model call"),
+  QUEUE_WAIT("sluice.infer.queue.wait", "timer", "seconds",
+      "Time a record waited in the infer buffer before its batch ran"),
+  FLUSHES("sluice.infer.flushes", "counter", "batches",
+      "Batches flushed, by trigger: size, tokens or wait"),
+  BUFFERED("sluice.infer.buffered", "gauge", "records", "Records waiting in the infer buffer"),
+  CLOUD_ACCEPTED("sluice.cloud.accepted", "counter", "records",
+      "Forwarded records the cloud accepted (first copy of an event)"),
+  CLOUD_DUPLICATES("sluice.cloud.duplicates", "counter", "records",
+      "Forwarded records the cloud dropped as duplicates of an event already seen"),
+  POLICY_BLOCKED("sluice.policy.blocked", "counter", "records",
+      "Restricted records a rule would have sent to the cloud, kept local instead");
 
   private final String meterName;
   private final String type;

@@ -60,6 +60,14 @@ public final class AvroSerdes {
     return of(PipelineRecord.class, PipelineRecord.getClassSchema());
   }
 
+  public static Serde<SensorWindowSummary> sensorWindowSummary() {
+    return of(SensorWindowSummary.class, SensorWindowSummary.getClassSchema());
+  }
+
+  public static Serde<Feedback> feedback() {
+    return of(Feedback.class, Feedback.getClassSchema());
+  }
+
   public static Serde<DeadLetter> deadLetter() {
     return of(DeadLetter.class, DeadLetter.getClassSchema());
   }

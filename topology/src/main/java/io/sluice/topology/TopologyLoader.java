@@ -87,7 +87,7 @@ public final class TopologyLoader {
   public static String referenceMarkdown() {
     return SchemaDocs.markdown(TopologyFormat.topology(""), "Topology file reference",
         "Generated from the declarations in `topology/src/main/java/io/sluice/topology/internal/"
-            + "TopologyFormat.java` by `sluice topology-docs`; do not edit by hand.\n\n"
+            + "TopologyFormat.java` by `sluice docs`; do not edit by hand.\n\n"
             + "Values may name environment variables: `${MQTT_PASSWORD}` or"
             + " `${MQTT_PASSWORD:-default}`. Unknown fields are errors.");
   }

@@ -207,7 +207,9 @@ public final class GatewayRuntime implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(spec, dataDir).toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    // The cache folds repeated writes of a key (anomaly state, say) into one changelog write per
+    // commit; with exactly-once the cache is flushed at every commit, so nothing is held back.
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
     return p;
   }
 

@@ -31,8 +31,18 @@ public record Topics(String namespace) {
     return namespace + ".alerts";
   }
 
-  /** Verdicts and feedback from the cloud (compacted). */
+  /** Feedback from the cloud: labels and examples to learn (compacted, keyed by event id). */
   public String feedback() {
     return namespace + ".feedback";
+  }
+
+  /** Per-window summaries of normal sensor readings (sent to the cloud instead of readings). */
+  public String summaries() {
+    return namespace + ".summaries";
+  }
+
+  /** Cloud verdicts on forwarded records. */
+  public String verdicts() {
+    return namespace + ".verdicts";
   }
 }

@@ -1,6 +1,7 @@
 package io.sluice.topology.spec;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,11 +16,14 @@ public record TopologySpec(
     Kind kind,
     Metadata metadata,
     Brokers brokers,
+    Map<String, Model> models,
     List<Source> sources,
     List<Pipeline> pipelines,
+    Optional<Resolve> resolve,
     Limits limits) {
 
   public TopologySpec {
+    models = Map.copyOf(models);
     sources = List.copyOf(sources);
     pipelines = List.copyOf(pipelines);
   }
@@ -29,6 +33,10 @@ public record TopologySpec(
 
   public Optional<Source> source(String name) {
     return sources.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  public Optional<Pipeline> pipelineFor(String source) {
+    return pipelines.stream().filter(p -> p.from().equals(source)).findFirst();
   }
 
   /** The Kafka topic names this topology reads and writes, derived from the namespace. */
