@@ -5,8 +5,9 @@ import java.util.Locale;
 
 /**
  * Finds the known word a user probably meant, for error hints ("did you mean 'confidence'?"). A
- * candidate that differs only in case always wins; otherwise the one with the fewest edits, when
- * that is at most a third of the word's length (at least one edit).
+ * candidate that differs only in case always wins; otherwise the one with the fewest edits (a
+ * swap of neighbouring characters is one edit), when that is at most a third of the word's length
+ * (at least one edit).
  */
 public final class Suggestions {
 
@@ -38,23 +39,29 @@ public final class Suggestions {
         : "expected one of: " + String.join(", ", candidates);
   }
 
-  /** Levenshtein distance over two rolling rows. */
+  /**
+   * Edit distance counting an insertion, deletion, substitution or swap of two neighbouring
+   * characters as one edit (optimal string alignment), so that {@code emial} is one edit from
+   * {@code email}.
+   */
   static int editDistance(String a, String b) {
-    int[] above = new int[b.length() + 1];
-    int[] row = new int[b.length() + 1];
-    for (int j = 0; j < above.length; j++) {
-      above[j] = j;
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
     }
-    for (int i = 0; i < a.length(); i++) {
-      row[0] = i + 1;
-      for (int j = 0; j < b.length(); j++) {
-        int substitute = above[j] + (a.charAt(i) == b.charAt(j) ? 0 : 1);
-        row[j + 1] = Math.min(substitute, Math.min(above[j + 1], row[j]) + 1);
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
-      int[] swap = above;
-      above = row;
-      row = swap;
     }
-    return above[b.length()];
+    return d[a.length()][b.length()];
   }
 }

@@ -2,7 +2,7 @@ package io.sluice.operators.route;
 
 import java.util.List;
 
-/** A list of routing rules that cannot be compiled; carries every error found, not only the first. */
+/** A list of routing rules that cannot be compiled; carries every error, not only the first. */
 public final class RoutingException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

@@ -156,7 +156,7 @@ public final class RoutingRules {
         continue;
       }
       if (!caughtBefore(rules, parsed, i)) {
-        errors.add(new RuleError(i, "to", 1, "this rule sends records to the cloud, but a"
+        errors.add(new RuleError(i, "to", 1, "route[" + i + "] sends records to the cloud, but a"
             + " restricted record can reach it; restricted records never leave the gateway",
             "add {when: \"restricted\", to: local} before this rule, or add 'and not restricted'"
                 + " to its condition"));

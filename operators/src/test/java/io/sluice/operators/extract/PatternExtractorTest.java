@@ -28,7 +28,7 @@ class PatternExtractorTest {
   @ParameterizedTest
   @ValueSource(strings = {"12.5 bar", "3mm", "240 V", "75%", "1,200 rpm", "-5 °C", "+3 dB",
       "0.25 mm", "12,5 bar", "4.2 mm/s", "35 Nm", "15 l/min", "3 kWh", "50 Hz", "2.2 kΩ",
-      "40 m³/h", "71.5 °F", "500 ms", "1.5 MPa", "85 dB(A)", "10\u00A0kV"})
+      "40 m³/h", "71.5 °F", "500 ms", "1.5 MPa", "85 dB(A)", "10\u00A0kV", "12,000.5 bar"})
   void measurements(String m) {
     assertThat(values(BUILT_INS, "measurement", "reading " + m + " at the inlet"))
         .containsExactly(m);
@@ -51,8 +51,8 @@ class PatternExtractorTest {
   @Test
   void partNumbersWithAPrefixOrAnUnmistakableShape() {
     assertThat(values(BUILT_INS, "part_number", "replaced P/N 4471-220 and 4471-220-A, also"
-        + " part no. 55-0012, Art.-Nr. X7-33, PN: AB-1200/3."))
-        .containsExactly("4471-220", "4471-220-A", "55-0012", "X7-33", "AB-1200/3");
+        + " part no. 55-0012, Art.-Nr. X7-33, PN: AB-1200/3., article no 9-1, part # 7A"))
+        .containsExactly("4471-220", "4471-220-A", "55-0012", "X7-33", "AB-1200/3", "9-1", "7A");
     Extraction e = BUILT_INS.extract("P/N 4471-220").stream()
         .filter(x -> x.name().equals("part_number")).findFirst().orElseThrow();
     assertThat(e.start()).isEqualTo(4);
@@ -81,6 +81,16 @@ class PatternExtractorTest {
         .extracting(Extraction::name, Extraction::value, Extraction::start, Extraction::end,
             Extraction::confidence)
         .containsExactly(tuple("part_number", "12345", 4, 9,
+            PatternExtractor.CUSTOM_PATTERN_CONFIDENCE));
+  }
+
+  @Test
+  void aCustomPatternNamedPartNumberStandsInForTheBuiltIn() {
+    PatternExtractor custom = PatternExtractor.builder().builtIn("measurement")
+        .pattern("part_number", "\\bSKU-(?<value>\\d{5})\\b").build();
+    assertThat(custom.extract("SKU-12345 and P/N 4471-220"))
+        .extracting(Extraction::name, Extraction::value, Extraction::confidence)
+        .containsExactly(tuple("part_number", "12345",
             PatternExtractor.CUSTOM_PATTERN_CONFIDENCE));
   }
 

@@ -105,7 +105,8 @@ class RedactionPropertiesTest {
       assertThat(r.text()).doesNotContain(secret);
     }
     for (Map.Entry<String, Integer> e : r.counts().entrySet()) {
-      String placeholder = "[" + e.getKey().toUpperCase(java.util.Locale.ROOT) + "]";
+      String placeholder = "[" + e.getKey().toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+          + "]";
       int occurrences = (r.text().length() - r.text().replace(placeholder, "").length())
           / placeholder.length();
       assertThat(occurrences).as(placeholder).isEqualTo(e.getValue());

@@ -22,7 +22,7 @@ class RedactorTest {
   @Test
   void builtInsAreListedInPrecedenceOrder() {
     assertThat(Redactor.builtInPatterns())
-        .containsExactly("email", "iban", "credit_card", "ip", "mac", "phone");
+        .containsExactly("email", "iban", "credit-card", "ip", "mac", "phone");
   }
 
   @ParameterizedTest
@@ -150,10 +150,13 @@ class RedactorTest {
 
   @Test
   void badConfigurationIsRefusedWithTheNameOfThePattern() {
-    assertThatThrownBy(() -> Redactor.of(List.of("credit-card"), Map.of()))
+    assertThatThrownBy(() -> Redactor.of(List.of("credit_card"), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown built-in redaction pattern 'credit-card'; did you mean"
-            + " 'credit_card'?");
+        .hasMessage("unknown built-in redaction pattern 'credit_card'; did you mean"
+            + " 'credit-card'?");
+    assertThatThrownBy(() -> Redactor.of(List.of("emial"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("did you mean 'email'?");
     assertThatThrownBy(() -> Redactor.of(List.of(), Map.of("badge", "B-(\\d")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("custom redaction pattern 'badge' has an invalid regex \"B-(\\d\"")

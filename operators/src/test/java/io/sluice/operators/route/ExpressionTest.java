@@ -64,6 +64,8 @@ class ExpressionTest {
     assertThat(eval("attributes.count > 3", record().attribute("count", "12"))).isTrue();
     assertThat(eval("payload.a < payload.b",
         record().attribute("a", "9").attribute("b", "10"))).isTrue();
+    assertThat(eval("payload.serial-no == 'S1' and payload.sensor.unit == 'bar'",
+        record().attribute("serial-no", "S1").attribute("sensor.unit", "bar"))).isTrue();
   }
 
   @Test

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * acceptor that checks what a regex cannot (check digits, address syntax, digit counts) and may
  * shorten a candidate to its longest valid prefix ending at a group boundary. Every regex is
  * written to do linear work: each starts with a lookbehind that fails inside a token, so a match
- * is attempted only at token starts; quantifiers are possessive; repeated groups and runs have small
- * upper bounds (the JDK's engine recurses once per repetition of a group), so a candidate is
+ * is attempted only at token starts; quantifiers are possessive; repeated groups and runs have
+ * small upper bounds (the JDK's engine recurses once per repetition of a group), so a candidate is
  * never longer than a few hundred characters and its acceptor does constant work.
  *
  * <p>Phone numbers have no check digit, so the {@code phone} pattern accepts only shapes that
@@ -52,7 +52,7 @@ public final class RedactionPatterns {
     m.put("iban", List.of(rule("iban",
         "(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?+[A-Z0-9]{4}+){2,7}+(?: ?+[A-Z0-9]{1,3}+)?+",
         (text, start, end) -> longestValidPrefix(text, start, end, Checks::iban))));
-    m.put("credit_card", List.of(rule("credit_card",
+    m.put("credit-card", List.of(rule("credit-card",
         "(?<![\\w\\-])[2-6](?:[ \\-]?+\\d){12,24}+",
         (text, start, end) -> longestValidPrefix(text, start, end,
             s -> digits(s) >= 13 && digits(s) <= 19 && Checks.luhn(s)))));

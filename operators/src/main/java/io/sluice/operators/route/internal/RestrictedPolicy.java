@@ -30,7 +30,7 @@ public final class RestrictedPolicy {
     return forced(condition, false);
   }
 
-  /** Whether {@code condition} provably evaluates to {@code outcome} for every restricted record. */
+  /** Whether {@code condition} provably equals {@code outcome} for every restricted record. */
   private static boolean forced(Node condition, boolean outcome) {
     if (condition instanceof Or or) {
       return outcome ? or.terms().stream().anyMatch(t -> forced(t, true))
