@@ -5,9 +5,10 @@ import java.util.Locale;
 
 /**
  * Finds the known word a user probably meant, for error hints ("did you mean 'confidence'?"). A
- * candidate that differs only in case always wins; otherwise the one with the fewest edits (a
- * swap of neighbouring characters is one edit), when that is at most a third of the word's length
- * (at least one edit).
+ * candidate that differs only in case always wins; then one the word starts with or that starts
+ * with the word (both at least three letters: {@code encoder} for {@code enc}); otherwise the one
+ * with the fewest edits (a swap of neighbouring characters is one edit), when that is at most a
+ * third of the word's length (at least one edit). Used by the topology loader too.
  */
 public final class Suggestions {
 
@@ -23,6 +24,16 @@ public final class Suggestions {
       if (other.equals(lower)) {
         return candidate;
       }
+    }
+    for (String candidate : candidates) {
+      String other = candidate.toLowerCase(Locale.ROOT);
+      if (other.length() >= 3 && lower.length() >= 3
+          && (lower.startsWith(other) || other.startsWith(lower))) {
+        return candidate;
+      }
+    }
+    for (String candidate : candidates) {
+      String other = candidate.toLowerCase(Locale.ROOT);
       int edits = editDistance(lower, other);
       if (edits < bestEdits) {
         bestEdits = edits;

@@ -432,7 +432,7 @@ public final class TopologyFormat {
           : step instanceof Step.Novelty n ? n.model()
           : step instanceof Step.Extract e ? e.model() : null;
       if (model != null && !models.containsKey(model)) {
-        String near = io.sluice.topology.internal.schema.Suggest.closest(model, models.keySet());
+        String near = io.sluice.operators.internal.Suggestions.nearest(model, models.keySet());
         reader.error(step.line(), 0, "model '" + model + "' is not declared under models",
             near != null ? "did you mean '" + near + "'?"
                 : "declare it: models: {" + model + ": {bundle: classpath:all-minilm-l6-v2-q}}");
@@ -479,7 +479,7 @@ public final class TopologyFormat {
             "give each pipeline its own name");
       }
       if (!names.contains(p.from())) {
-        String near = io.sluice.topology.internal.schema.Suggest.closest(p.from(), names);
+        String near = io.sluice.operators.internal.Suggestions.nearest(p.from(), names);
         reader.error(v.node("pipelines"), "pipeline '" + p.name() + "' reads from '" + p.from()
             + "', which is not a source", near != null ? "did you mean '" + near + "'?"
                 : "declared sources: " + names);

@@ -23,7 +23,7 @@ public record TopologySpec(
     Limits limits) {
 
   public TopologySpec {
-    models = Map.copyOf(models);
+    models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
     sources = List.copyOf(sources);
     pipelines = List.copyOf(pipelines);
   }

@@ -1,5 +1,6 @@
 package io.sluice.topology.internal.schema;
 
+import io.sluice.operators.internal.Suggestions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +187,7 @@ public final class Composites {
       for (Type<? extends T> t : alternatives()) {
         any.add(t.jsonSchema());
       }
-      return Map.of("anyOf", any);
+      return JsonMaps.ordered("anyOf", any);
     }
 
     @Override
@@ -231,7 +232,7 @@ public final class Composites {
       }
       Type<? extends T> type = variants.get(name);
       if (type == null) {
-        String near = Suggest.closest(name, variants.keySet());
+        String near = Suggestions.nearest(name, variants.keySet());
         reader.error(tuple.getKeyNode(), "unknown " + doc + " '" + name + "'",
             near != null ? "did you mean '" + near + "'?"
                 : "expected one of " + String.join(", ", variants.keySet()));
@@ -249,12 +250,12 @@ public final class Composites {
       variants.forEach((name, type) -> {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("type", "object");
-        s.put("properties", Map.of(name, type.jsonSchema()));
+        s.put("properties", JsonMaps.ordered(name, type.jsonSchema()));
         s.put("required", List.of(name));
         s.put("additionalProperties", false);
         one.add(s);
       });
-      return Map.of("oneOf", one);
+      return JsonMaps.ordered("oneOf", one);
     }
 
     @Override

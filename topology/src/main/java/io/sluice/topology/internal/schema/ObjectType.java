@@ -1,5 +1,6 @@
 package io.sluice.topology.internal.schema;
 
+import io.sluice.operators.internal.Suggestions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,7 +100,7 @@ public final class ObjectType<T> implements Type<T> {
         }
         Field field = byName.get(key);
         if (field == null) {
-          String near = Suggest.closest(key, byName.keySet());
+          String near = Suggestions.nearest(key, byName.keySet());
           reader.error(tuple.getKeyNode(), "unknown field '" + key + "' in " + name,
               near != null ? "did you mean '" + near + "'?"
                   : "known fields: " + String.join(", ", byName.keySet()));
@@ -168,7 +169,7 @@ public final class ObjectType<T> implements Type<T> {
 
   @Override
   public Map<String, Object> jsonSchema() {
-    return Map.of("$ref", "#/$defs/" + name);
+    return JsonMaps.ordered("$ref", "#/$defs/" + name);
   }
 
   /** The full JSON Schema of this object, for the {@code $defs} section. */
@@ -183,7 +184,7 @@ public final class ObjectType<T> implements Type<T> {
       if (!p.containsKey("$ref")) {
         p.put("description", f.doc());
       } else {
-        p = new LinkedHashMap<>(Map.of("allOf", List.of(p), "description", f.doc()));
+        p = new LinkedHashMap<>(JsonMaps.ordered("allOf", List.of(p), "description", f.doc()));
       }
       if (f.defaultText() != null) {
         p.put("default", f.defaultText());

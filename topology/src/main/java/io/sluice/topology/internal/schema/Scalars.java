@@ -1,5 +1,6 @@
 package io.sluice.topology.internal.schema;
 
+import io.sluice.operators.internal.Suggestions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,7 +149,7 @@ public final class Scalars {
 
     @Override
     public Map<String, Object> jsonSchema() {
-      return Map.of("type", "integer", "minimum", min, "maximum", max);
+      return JsonMaps.ordered("type", "integer", "minimum", min, "maximum", max);
     }
 
     @Override
@@ -180,7 +181,7 @@ public final class Scalars {
 
     @Override
     public Map<String, Object> jsonSchema() {
-      return Map.of("type", "number", "minimum", min, "maximum", max);
+      return JsonMaps.ordered("type", "number", "minimum", min, "maximum", max);
     }
 
     @Override
@@ -212,7 +213,7 @@ public final class Scalars {
 
     @Override
     public Map<String, Object> jsonSchema() {
-      return Map.of("type", "boolean");
+      return JsonMaps.ordered("type", "boolean");
     }
 
     @Override
@@ -245,7 +246,7 @@ public final class Scalars {
 
     @Override
     public Map<String, Object> jsonSchema() {
-      return Map.of("type", "string", "pattern", "^\\d+\\s*(ms|s|m|h|d)$");
+      return JsonMaps.ordered("type", "string", "pattern", "^\\d+\\s*(ms|s|m|h|d)$");
     }
 
     @Override
@@ -281,7 +282,7 @@ public final class Scalars {
 
     @Override
     public Map<String, Object> jsonSchema() {
-      return Map.of("type", List.of("string", "integer"),
+      return JsonMaps.ordered("type", List.of("string", "integer"),
           "pattern", "^\\d+\\s*(B|KiB|MiB|GiB|KB|MB|GB)?$");
     }
 
@@ -299,7 +300,7 @@ public final class Scalars {
         return null;
       }
       if (!values.contains(value)) {
-        String near = Suggest.closest(value, values);
+        String near = Suggestions.nearest(value, values);
         reader.error(node, "'" + value + "' is not " + describe(),
             near == null ? "" : "did you mean '" + near + "'?");
         return null;
@@ -309,7 +310,7 @@ public final class Scalars {
 
     @Override
     public Map<String, Object> jsonSchema() {
-      return Map.of("type", "string", "enum", values);
+      return JsonMaps.ordered("type", "string", "enum", values);
     }
 
     @Override
