@@ -39,6 +39,7 @@ public final class DeviceFleet implements AutoCloseable {
   private static final double[] BASE = {65, 2.5, 6, 12};
 
   private final MqttAsyncClient client;
+  private final String idPrefix;
   private final FleetSettings settings;
   private final List<String> texts;
   private final Clock clock;
@@ -54,12 +55,22 @@ public final class DeviceFleet implements AutoCloseable {
 
   public DeviceFleet(String mqttUrl, FleetSettings settings, List<String> texts, Clock clock,
       RandomGenerator random) {
+    this(mqttUrl, settings, texts, clock, random, "sim-");
+  }
+
+  /**
+   * @param idPrefix prefix of the event ids, so that several fleets in one run never collide
+   */
+  public DeviceFleet(String mqttUrl, FleetSettings settings, List<String> texts, Clock clock,
+      RandomGenerator random, String idPrefix) {
+    this.idPrefix = idPrefix;
     this.settings = settings;
     this.texts = List.copyOf(texts);
     this.clock = clock;
     this.random = random;
     try {
-      this.client = new MqttAsyncClient(mqttUrl, "sluice-demo-fleet", new MemoryPersistence());
+      this.client = new MqttAsyncClient(mqttUrl, "sluice-fleet-" + idPrefix.replace("-", ""),
+          new MemoryPersistence());
     } catch (MqttException e) {
       throw new IllegalStateException("Cannot create the fleet's MQTT client: " + e, e);
     }
@@ -155,7 +166,7 @@ public final class DeviceFleet implements AutoCloseable {
     } else if (text) {
       topic = "plant/" + deviceId + "/notes";
       ObjectNode node = JSON.createObjectNode();
-      node.put("eventId", "sim-" + n);
+      node.put("eventId", idPrefix + n);
       node.put("text", texts.get(random.nextInt(texts.size())));
       node.put("timestamp", clock.millis());
       node.put("shift", random.nextBoolean() ? "day" : "night");
@@ -167,7 +178,7 @@ public final class DeviceFleet implements AutoCloseable {
       double value = BASE[m] * (1 + 0.05 * Math.sin(t / 30 + device))
           + random.nextGaussian() * BASE[m] * 0.01;
       ObjectNode node = JSON.createObjectNode();
-      node.put("eventId", "sim-" + n);
+      node.put("eventId", idPrefix + n);
       node.put("metric", METRICS[m]);
       node.put("value", Math.round(value * 1000) / 1000.0);
       node.put("unit", UNITS[m]);

@@ -93,6 +93,11 @@ public final class OutputTally implements AutoCloseable {
     return eventIds.size();
   }
 
+  /** Distinct event ids seen whose id starts with {@code prefix}. */
+  public long distinctResults(String prefix) {
+    return eventIds.stream().filter(id -> id.startsWith(prefix)).count();
+  }
+
   /** Records on the output topics, duplicates included. */
   public long outputRecords() {
     return outputRecords.get();

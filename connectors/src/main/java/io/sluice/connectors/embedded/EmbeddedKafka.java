@@ -166,7 +166,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     try {
       new Formatter()
-          .setPrintStream(System.err)
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
           .setNodeId(config.nodeId())
           .setClusterId(Uuid.randomUuid().toString())
           .setReleaseVersion(MetadataVersion.latestProduction())
