@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.sluice.inference.internal.LargeStack;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -55,9 +56,29 @@ public final class OnnxSession implements AutoCloseable {
     }
   }
 
-  /** The process-wide ONNX Runtime environment, for creating tensors. */
+  private static volatile OrtEnvironment environment;
+
+  /**
+   * The process-wide ONNX Runtime environment, for creating tensors. Created on a thread with a
+   * large stack: ONNX Runtime's start-up can overflow a default Java thread stack and crash the
+   * JVM when the command line is long (see {@link LargeStack}).
+   */
   public static OrtEnvironment environment() {
-    return OrtEnvironment.getEnvironment();
+    OrtEnvironment current = environment;
+    if (current == null) {
+      synchronized (OnnxSession.class) {
+        if (environment == null) {
+          try {
+            environment = LargeStack.call("sluice-onnxruntime-init",
+                OrtEnvironment::getEnvironment);
+          } catch (Exception e) {
+            throw new InferenceException("Cannot start ONNX Runtime: " + e.getMessage(), e);
+          }
+        }
+        current = environment;
+      }
+    }
+    return current;
   }
 
   public String modelName() {

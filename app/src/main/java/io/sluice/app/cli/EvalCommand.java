@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Score Sluice on a public data set (see ../shared/data/README.md).",
-    subcommands = {},
+    subcommands = {EvalClinc150Command.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice eval clinc150 --train ../shared/data/clinc150 --test ../shared/data/clinc150 --json")
 public final class EvalCommand implements Runnable {
