@@ -58,7 +58,7 @@ class GatewayPassThroughIT {
   void everyPublishedMessageEndsInResultsOrDeadLetters() throws Exception {
     TopologySpec spec = new TopologyLoader(name -> null).parse(TOPOLOGY, "it.yaml");
     try (TopologyRuntime runtime = TopologyRuntime.start(spec, RuntimeOptions.temporary(),
-        new SimpleMeterRegistry(), Clock.systemUTC(), io.sluice.app.runtime.Models.textModels())) {
+        new SimpleMeterRegistry(), Clock.systemUTC())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> runtime.health().up());
 
       Map<String, String> goodTexts = new HashMap<>();

@@ -5,7 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.sluice.inference.internal.DjlNatives;
+import io.sluice.inference.internal.LargeStack;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -23,8 +23,6 @@ import java.util.stream.Collectors;
  * session); the caller owns and closes the returned {@link OrtSession.Result}.
  */
 public final class OnnxSession implements AutoCloseable {
-
-  private static volatile OrtEnvironment environment;
 
   private final String modelName;
   private final OrtSession session;
@@ -58,28 +56,29 @@ public final class OnnxSession implements AutoCloseable {
     }
   }
 
+  private static volatile OrtEnvironment environment;
+
   /**
-   * The process-wide ONNX Runtime environment, for creating tensors. Created the first time on a
-   * thread with a large stack: ONNX Runtime 1.29 needs nearly 1 MB of stack to create it and died
-   * with SIGSEGV on a default thread whose stack was partly used (a JVM launched with a long
-   * command line; any thread with {@code -Xss512k}).
+   * The process-wide ONNX Runtime environment, for creating tensors. Created on a thread with a
+   * large stack: ONNX Runtime's start-up can overflow a default Java thread stack and crash the
+   * JVM when the command line is long (see {@link LargeStack}).
    */
   public static OrtEnvironment environment() {
-    OrtEnvironment env = environment;
-    if (env == null) {
+    OrtEnvironment current = environment;
+    if (current == null) {
       synchronized (OnnxSession.class) {
         if (environment == null) {
           try {
-            environment = DjlNatives.onLargeStack("sluice-onnxruntime-init",
+            environment = LargeStack.call("sluice-onnxruntime-init",
                 OrtEnvironment::getEnvironment);
           } catch (Exception e) {
             throw new InferenceException("Cannot start ONNX Runtime: " + e.getMessage(), e);
           }
         }
-        env = environment;
+        current = environment;
       }
     }
-    return env;
+    return current;
   }
 
   public String modelName() {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.inference.internal.DjlNatives;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,10 +69,9 @@ public final class TextTokenizer implements AutoCloseable {
         "addSpecialTokens", "true");
     HuggingFaceTokenizer tokenizer;
     try {
-      tokenizer = DjlNatives.onLargeStack("sluice-tokenizer-load",
-          () -> HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson),
-              options));
-    } catch (Exception e) {
+      tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson),
+          options);
+    } catch (IOException | RuntimeException e) {
       throw new InferenceException("Cannot load the tokenizer of model '" + model + "': "
           + e.getMessage(), e);
     }

@@ -3,35 +3,17 @@ package io.sluice.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class TextEncoderTest {
+class TextEncoderTest extends EncoderFixture {
 
   private static final List<String> TEXTS = List.of(
       "breaker tripped on line 3",
       "bearing noise on pump 7, vibration rising since the night shift started",
       "ok",
       "what is the weather like in new york city tomorrow morning and will it rain");
-
-  private static SimpleMeterRegistry registry;
-  private static TextEncoder encoder;
-
-  @BeforeAll
-  static void open() {
-    registry = new SimpleMeterRegistry();
-    encoder = TextEncoder.open(ModelBundle.load(ModelBundle.DEFAULT), EncoderSettings.DEFAULT,
-        registry);
-  }
-
-  @AfterAll
-  static void close() {
-    encoder.close();
-  }
 
   @Test
   void embedsIntoUnitVectorsOfTheManifestsDimension() {

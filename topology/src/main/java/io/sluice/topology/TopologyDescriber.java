@@ -23,7 +23,7 @@ public final class TopologyDescriber {
         .append(", MQTT ").append(spec.brokers().mqtt().url()).append(", Kafka ")
         .append(spec.brokers().kafka().bootstrap()).append(")\n");
     spec.models().values().forEach(m -> out.append("  model ").append(m.name()).append(": ")
-        .append(m.bundle()).append(", max ").append(m.maxTokens()).append(" tokens\n"));
+        .append(m.bundle()).append(", ").append(m.threads()).append(" threads\n"));
     for (Source source : spec.sources()) {
       out.append("  source ").append(source.name()).append(": MQTT '").append(source.topic())
           .append("' QoS ").append(source.qos()).append(" -> ").append(topics.input(source.name()))

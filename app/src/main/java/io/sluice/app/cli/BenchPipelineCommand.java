@@ -7,7 +7,6 @@ import io.sluice.app.demo.DeviceFleet;
 import io.sluice.app.demo.FleetSettings;
 import io.sluice.app.demo.OutputTally;
 import io.sluice.app.runtime.Metrics;
-import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.schemas.InferenceResult;
@@ -108,7 +107,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     String latencyPrefix = "lat-";
     try (TopologyRuntime runtime = TopologyRuntime.start(spec, RuntimeOptions.temporary(),
-        registry, clock, Models.textModels());
+        registry, clock);
         OutputTally tally = new OutputTally(runtime.kafkaBootstrap(),
             OutputTally.Outputs.of(spec.topics()), result -> latency(result, latencyPrefix,
                 clock, latencies))) {

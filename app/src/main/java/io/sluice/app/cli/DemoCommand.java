@@ -9,7 +9,6 @@ import io.sluice.app.demo.FleetSettings;
 import io.sluice.app.demo.OutputTally;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.runtime.Metrics;
-import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.spec.Source;
@@ -114,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
         + " devices at " + rate + " events/s, texts from " + texts.origin());
 
     TopologyRuntime runtime = TopologyRuntime.start(spec, RuntimeOptions.temporary(), registry,
-        clock, Models.textModels());
+        clock);
     AdminServer adminServer = null;
     DeviceFleet fleet = null;
     Admin admin = null;

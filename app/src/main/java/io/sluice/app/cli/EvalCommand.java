@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Score Sluice on a public data set (see ../shared/data/README.md).",
-    subcommands = {EvalNabCommand.class, EvalLabelScoringCommand.class},
+    subcommands = {EvalClinc150Command.class, EvalNabCommand.class,
+      EvalLabelScoringCommand.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice eval nab --data ../shared/data/nab --windows ../shared/data/nab/combined_windows.json --json")
 public final class EvalCommand implements Runnable {

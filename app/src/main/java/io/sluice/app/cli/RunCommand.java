@@ -4,7 +4,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.admin.AdminServer;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.runtime.Metrics;
-import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.spec.TopologySpec;
@@ -54,7 +53,7 @@ public final class RunCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
     TopologyRuntime runtime = TopologyRuntime.start(spec,
         new RuntimeOptions(dir, 0, 0, file.toAbsolutePath().getParent()), registry,
-        Clock.systemUTC(), Models.textModels());
+        Clock.systemUTC());
     AdminServer admin;
     try {
       admin = AdminServer.start(adminPort, runtime::health, registry);

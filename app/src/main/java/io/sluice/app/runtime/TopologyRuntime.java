@@ -57,6 +57,7 @@ public final class TopologyRuntime implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaStreamsMetrics streamsMetrics;
   private volatile boolean closed;
+  private Models models;
 
   private TopologyRuntime(TopologySpec spec, String kafkaBootstrap, String mqttUrl,
       KafkaStreams streams, MqttIngress ingress, KafkaProducer<byte[], byte[]> producer,
@@ -70,7 +71,25 @@ public final class TopologyRuntime implements AutoCloseable {
     this.streamsMetrics = streamsMetrics;
   }
 
-  /** Starts everything; on failure, stops what was started and rethrows. */
+  /** Starts everything with the runtime's own models (closed with it). */
+  public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
+      MeterRegistry registry, Clock clock) {
+    Models models = new Models(registry);
+    try {
+      TopologyRuntime runtime = start(spec, options, registry, clock, models);
+      runtime.models = models;
+      runtime.closeables.add(0, models);
+      return runtime;
+    } catch (RuntimeException e) {
+      models.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts everything with the given models (the caller closes them); on failure, stops what was
+   * started and rethrows.
+   */
   public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
       MeterRegistry registry, Clock clock, TextModels models) {
     List<AutoCloseable> started = new ArrayList<>();
@@ -141,6 +160,11 @@ public final class TopologyRuntime implements AutoCloseable {
 
   public TopologySpec spec() {
     return spec;
+  }
+
+  /** The runtime's own models, when it made them (to learn from feedback, serve the HTTP API). */
+  public java.util.Optional<Models> models() {
+    return java.util.Optional.ofNullable(models);
   }
 
   public String kafkaBootstrap() {

@@ -3,6 +3,7 @@ package io.sluice.inference.generate;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.sluice.inference.generate.internal.TokenBytes;
 import io.sluice.inference.internal.DjlNatives;
+import io.sluice.inference.internal.LargeStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class DecoderTokenizer implements AutoCloseable {
     DjlNatives.configure();
     try {
       // Building a tokenizer parses its JSON in native code that can overflow a default stack.
-      HuggingFaceTokenizer tokenizer = DjlNatives.onLargeStack("sluice-decoder-tokenizer-load",
+      HuggingFaceTokenizer tokenizer = LargeStack.call("sluice-decoder-tokenizer-load",
           () -> HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(tokenizerJson),
               Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false",
                   "modelMaxLength", String.valueOf(Integer.MAX_VALUE))));

@@ -1,9 +1,6 @@
 package io.sluice.inference.internal;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * Where DJL puts its native tokenizer library, and how its native code is called.
@@ -14,14 +11,10 @@ import java.util.concurrent.FutureTask;
  * else {@code .sluice} in the working directory), unless the user already set
  * {@code DJL_CACHE_DIR} or {@code ENGINE_CACHE_DIR}. DJL's usage tracking is switched off and it
  * is put in offline mode: nothing is downloaded at run time.
- *
- * <p>Building a tokenizer parses its JSON in native code that needs more stack than a default
- * 1 MB Java thread has (we saw it crash the JVM with SIGSEGV), so {@link #onLargeStack} runs such
- * calls on a thread with a 64 MB stack.
+
  */
 public final class DjlNatives {
 
-  private static final long STACK_BYTES = 64L << 20;
   private static volatile boolean configured;
 
   private DjlNatives() {}
@@ -46,22 +39,6 @@ public final class DjlNatives {
     String home = System.getProperty("sluice.home");
     Path base = home == null ? Path.of(".sluice") : Path.of(home);
     return base.resolve("native").resolve("djl").toAbsolutePath();
-  }
-
-  /** Runs {@code work} on a fresh thread with a large stack and returns its result. */
-  public static <T> T onLargeStack(String name, Callable<T> work) throws Exception {
-    FutureTask<T> task = new FutureTask<>(work);
-    Thread thread = new Thread(null, task, name, STACK_BYTES);
-    thread.setDaemon(true);
-    thread.start();
-    try {
-      return task.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    }
   }
 
   private static void setIfAbsent(String key, String value) {

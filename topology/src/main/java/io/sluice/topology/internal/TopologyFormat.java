@@ -136,10 +136,8 @@ public final class TopologyFormat {
           "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
               + " jar), classpath:bge-small-en-v15-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
-      .optional("maxTokens", integer(8, 8192), 128, "128",
-          "Longest input in tokens; longer inputs are truncated and counted.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
-      .build(v -> new Model(null, v.get("bundle"), v.get("maxTokens"), v.get("threads")));
+      .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
 
   static final Type<String> MODEL_REF = NAME_TYPE;
 
@@ -368,7 +366,7 @@ public final class TopologyFormat {
   private static Map<String, Model> named(Map<String, Model> models) {
     Map<String, Model> out = new LinkedHashMap<>();
     models.forEach((name, m) -> out.put(name,
-        new Model(name, m.bundle(), m.maxTokens(), m.threads())));
+        new Model(name, m.bundle(), m.threads())));
     return out;
   }
 

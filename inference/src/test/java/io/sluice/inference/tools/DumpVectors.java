@@ -1,0 +1,45 @@
+package io.sluice.inference.tools;
+
+import io.sluice.inference.EncoderSettings;
+import io.sluice.inference.ModelBundle;
+import io.sluice.inference.SharedData;
+import io.sluice.inference.TextEncoder;
+import io.sluice.inference.internal.NoMeters;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Development tool: writes CLINC150 vectors as little-endian float32 for offline analysis. */
+public final class DumpVectors {
+
+  private DumpVectors() {}
+
+  public static void main(String[] args) throws Exception {
+    Path data = Path.of(args[0]);
+    Path out = Path.of(args[1]);
+    String bundle = args[2];
+    String tag = args[3];
+    Files.createDirectories(out);
+    try (TextEncoder encoder = TextEncoder.open(ModelBundle.load(bundle), EncoderSettings.DEFAULT,
+        NoMeters.registry())) {
+      for (String split : List.of("train", "val", "oos_train", "oos_val")) {
+        List<SharedData.Example> examples = SharedData.jsonLines(data.resolve(split + ".jsonl"));
+        long start = System.nanoTime();
+        float[][] vectors = encoder.embed(examples.stream().map(SharedData.Example::text)
+            .toList());
+        System.err.printf("%s %s: %d texts in %.1f s%n", tag, split, vectors.length,
+            (System.nanoTime() - start) / 1e9);
+        ByteBuffer buffer = ByteBuffer.allocate(vectors.length * vectors[0].length * 4)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        for (float[] v : vectors) {
+          for (float x : v) {
+            buffer.putFloat(x);
+          }
+        }
+        Files.write(out.resolve(tag + "_" + split + "_mean.f32"), buffer.array());
+      }
+    }
+  }
+}
