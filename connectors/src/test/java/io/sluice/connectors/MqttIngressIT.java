@@ -68,8 +68,8 @@ class MqttIngressIT {
   }
 
   /** Waits for {@code total} records in {@code topic} and nothing in flight, then reads them. */
-  static List<ConsumerRecord<byte[], byte[]>> awaitRecords(String topic, long total,
-      MqttIngress... ingresses) {
+  static List<ConsumerRecord<byte[], byte[]>> awaitRecords(EmbeddedKafka kafka, String topic,
+      long total, MqttIngress... ingresses) {
     await().atMost(Duration.ofSeconds(60))
         .until(() -> Kafkas.count(kafka.bootstrapServers(), topic) >= total);
     await().atMost(Duration.ofSeconds(10))
@@ -108,7 +108,7 @@ class MqttIngressIT {
       ingress.start();
       awaitConnected(ingress);
       publish("it-publisher", devices, perDevice);
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(topic, perDevice * 3L, ingress);
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, perDevice * 3L, ingress);
       assertThat(all).hasSize(perDevice * devices.size());
       for (ConsumerRecord<byte[], byte[]> r : all) {
         String key = Kafkas.text(r.key());
@@ -151,7 +151,7 @@ class MqttIngressIT {
           .as("nothing acknowledged while Kafka has confirmed nothing").isZero();
 
       producer.open();
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(topic, perDevice * 3L, ingress);
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, perDevice * 3L, ingress);
       assertThat(all).hasSize(perDevice * devices.size());
       assertEachDeviceInOrder(all, devices, perDevice);
       assertThat(producer.peakOutstanding()).isLessThanOrEqualTo(receiveMaximum);
@@ -176,7 +176,7 @@ class MqttIngressIT {
       ingress.start();
       awaitConnected(ingress);
       publish("it-refused-publisher", devices, perDevice);
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(topic, perDevice * 2L, ingress);
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, perDevice * 2L, ingress);
       assertThat(producer.failed()).isEqualTo(3);
       assertThat(registry.get("sluice.mqtt.kafka.failures").counter().count()).isEqualTo(3);
       assertThat(registry.get("sluice.mqtt.reconnects").counter().count()).isGreaterThanOrEqualTo(3);
@@ -205,7 +205,7 @@ class MqttIngressIT {
       awaitConnected(b);
       publish("it-share-publisher", devices, perDevice);
       int total = perDevice * devices.size();
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(topic, total, a, b);
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, total, a, b);
       assertThat(all).hasSize(total);
       assertThat(new HashSet<>(all.stream().map(r -> Kafkas.text(r.value())).toList()))
           .hasSize(total);
@@ -232,7 +232,7 @@ class MqttIngressIT {
       ingress.start();
       awaitConnected(ingress);
       Publishers.publishV311(mqtt.url(), "it-v311-publisher", devices, perDevice);
-      assertEachDeviceInOrder(awaitRecords(topic, perDevice * 2L, ingress), devices, perDevice);
+      assertEachDeviceInOrder(awaitRecords(kafka, topic, perDevice * 2L, ingress), devices, perDevice);
     }
   }
 
