@@ -11,6 +11,7 @@ import io.sluice.connectors.embedded.MosquittoBroker;
 import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
+import io.sluice.connectors.testing.Closer;
 import io.sluice.connectors.testing.Kafkas;
 import io.sluice.connectors.testing.Publishers;
 import java.nio.file.Path;
@@ -49,13 +50,8 @@ class MosquittoIngressIT {
   }
 
   @AfterAll
-  static void stopBrokers() {
-    if (mosquitto != null) {
-      mosquitto.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stopBrokers() throws Exception {
+    Closer.closeAll(mosquitto, kafka);
   }
 
   @Test

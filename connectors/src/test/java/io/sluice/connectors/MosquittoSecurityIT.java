@@ -17,6 +17,7 @@ import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
 import io.sluice.connectors.mqtt.MqttTls;
 import io.sluice.connectors.testing.Certificates;
+import io.sluice.connectors.testing.Closer;
 import io.sluice.connectors.testing.Kafkas;
 import io.sluice.connectors.testing.Publishers;
 import java.nio.file.Files;
@@ -84,13 +85,8 @@ class MosquittoSecurityIT {
   }
 
   @AfterAll
-  static void stopBrokers() {
-    if (mosquitto != null) {
-      mosquitto.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stopBrokers() throws Exception {
+    Closer.closeAll(mosquitto, kafka);
   }
 
   private static MqttIngressSettings settings(String url, String clientId, String topic) {

@@ -11,6 +11,7 @@ import io.sluice.connectors.embedded.LocalMqttBroker;
 import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
+import io.sluice.connectors.testing.Closer;
 import io.sluice.connectors.testing.Kafkas;
 import io.sluice.connectors.testing.Publishers;
 import java.nio.file.Path;
@@ -47,13 +48,8 @@ class MqttBrokerRestartIT {
   }
 
   @AfterAll
-  static void stopBrokers() {
-    if (mqtt != null) {
-      mqtt.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stopBrokers() throws Exception {
+    Closer.closeAll(mqtt, kafka);
   }
 
   @Test

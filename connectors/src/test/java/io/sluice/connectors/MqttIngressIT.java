@@ -11,6 +11,7 @@ import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
 import io.sluice.connectors.testing.ControlledProducer;
+import io.sluice.connectors.testing.Closer;
 import io.sluice.connectors.testing.Kafkas;
 import io.sluice.connectors.testing.Publishers;
 import io.sluice.schemas.RecordHeaders;
@@ -40,13 +41,8 @@ class MqttIngressIT {
   }
 
   @AfterAll
-  static void stopBrokers() {
-    if (mqtt != null) {
-      mqtt.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stopBrokers() throws Exception {
+    Closer.closeAll(mqtt, kafka);
   }
 
   static MqttIngressSettings settings(String clientId, String filter, String kafkaTopic) {

@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * records wait in the source topic: {@code poll} on paused partitions is also how the loop waits,
  * without sleeping, and keeps its group membership.
  *
- * <p>Health. DOWN while the target is not ready, while backing off after a failure, or when
- * records in flight have had no acknowledgement for the stall timeout; otherwise UP. Changes go
- * to a listener, once each, so logs get one line per change rather than per record.
+ * <p>Health. DOWN until the first round finds the target ready; then DOWN while the target is not
+ * ready, while backing off after a failure, or when records in flight have had no
+ * acknowledgement for the stall timeout; otherwise UP. Changes after the first UP go to a
+ * listener, once each, so logs get one line per change rather than per record.
  */
 public final class RelayLoop implements Runnable {
 
@@ -125,7 +126,8 @@ public final class RelayLoop implements Runnable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong backlog = new AtomicLong();
   private volatile boolean running = true;
-  private volatile Health health = Health.UP;
+  private volatile Health health = Health.DOWN;
+  private boolean everUp;
   private long healthSinceMillis;
   private long seenEpoch;
   private long backoffUntilMillis;
@@ -312,7 +314,10 @@ public final class RelayLoop implements Runnable {
     Duration lasted = Duration.ofMillis(now - healthSinceMillis);
     health = next;
     healthSinceMillis = now;
-    healthListener.changed(next, reason, lasted);
+    if (everUp) {
+      healthListener.changed(next, reason, lasted);
+    }
+    everUp |= next == Health.UP; // starting up (DOWN until the first UP) is not news
   }
 
   private void commitAsync() {

@@ -145,10 +145,16 @@ final class ManagedConnection implements AutoCloseable {
     return phase.get();
   }
 
-  /** The live connection, or null while there is none. */
+  /** The live connection, or null while there is none; may still be connecting. */
   Connection current() {
     Connection c = current;
     return c != null && c.live() ? c : null;
+  }
+
+  /** The live connection once connected (and subscribed), or null. */
+  Connection connected() {
+    Connection c = current();
+    return c != null && phase.get() == Phase.CONNECTED && c.client.isConnected() ? c : null;
   }
 
   /** Drops {@code connection} (if still current) and connects again after the backoff. */
