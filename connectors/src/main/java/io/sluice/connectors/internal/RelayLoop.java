@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Health. DOWN until the first round finds the target ready; then DOWN while the target is not
  * ready, while backing off after a failure, or when records in flight have had no
- * acknowledgement for the stall timeout; otherwise UP. Changes after the first UP go to a
+ * acknowledgement for the stall timeout; otherwise UP. A target that answers but acknowledges
+ * nothing for four stall timeouts is treated as failed ({@link Stalled}): the loop rewinds and
+ * the target replaces its client, since a wedged client would otherwise hold the route forever. Changes after the first UP go to a
  * listener, once each, so logs get one line per change rather than per record.
  */
 public final class RelayLoop implements Runnable {
@@ -66,8 +68,22 @@ public final class RelayLoop implements Runnable {
     /** Sends one record; exactly one of {@code done}'s methods is called, on any thread. */
     void send(ConsumerRecord<byte[], byte[]> record, Completion done);
 
-    /** After a failure, before sending again: replace a client that may be broken. */
-    void reset();
+    /**
+     * After a failure, before sending again: replace a client that may be broken.
+     *
+     * @param cause the failure; a {@link Stalled} when the target answered but acknowledged
+     *     nothing for four stall timeouts (a wedged client or connection)
+     */
+    void reset(Exception cause);
+  }
+
+  /** Records in flight got no acknowledgement for long although the target is reachable. */
+  public static final class Stalled extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Stalled(String message) {
+      super(message);
+    }
   }
 
   /** The outcome of one send. */
@@ -205,6 +221,14 @@ public final class RelayLoop implements Runnable {
   /** One round: rewind if needed, send, pause or resume, poll, commit. */
   void step() {
     long now = clock.millis();
+    int inFlightBefore = tracker.unfinished() - buffer.size();
+    long stalledMillis = now - lastProgressMillis.get();
+    if (inFlightBefore > 0 && target.ready()
+        && stalledMillis > 4 * settings.stallTimeout().toMillis()) {
+      failure.compareAndSet(null, new Stalled("no acknowledgement for " + stalledMillis / 1000
+          + " s with " + inFlightBefore + " records in flight, although the target answers;"
+          + " starting over with a fresh client"));
+    }
     Exception failed = failure.getAndSet(null);
     long epoch = target.epoch();
     if (failed != null || epoch != seenEpoch) {
@@ -216,7 +240,7 @@ public final class RelayLoop implements Runnable {
         backoffUntilMillis = now + wait.toMillis();
         log.debug("{}: send failed ({}); rewound, retrying in {} ms", settings.name(),
             failed.toString(), wait.toMillis());
-        target.reset();
+        target.reset(failed);
         updateHealth(Health.DOWN, "sending failed: " + failed.getMessage(), now);
       }
     }

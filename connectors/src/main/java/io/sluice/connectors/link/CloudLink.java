@@ -291,7 +291,7 @@ public final class CloudLink implements AutoCloseable {
 
     /** A failed producer may be stuck; a fresh one starts clean (its old sends are void). */
     @Override
-    public void reset() {
+    public void reset(Exception cause) {
       KafkaProducer<byte[], byte[]> old = producer;
       producer = newProducer();
       old.close(Duration.ZERO);

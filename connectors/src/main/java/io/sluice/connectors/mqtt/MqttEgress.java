@@ -277,8 +277,14 @@ public final class MqttEgress implements AutoCloseable {
       }
     }
 
+    /** A connection that takes publishes and acknowledges none is dropped and made again. */
     @Override
-    public void reset() {}
+    public void reset(Exception cause) {
+      ManagedConnection.Connection c = connection.connected();
+      if (c != null && cause instanceof RelayLoop.Stalled) {
+        connection.drop(c, cause.getMessage());
+      }
+    }
   }
 
   /** A lost connection voids what was in flight on it: the loop publishes that again. */

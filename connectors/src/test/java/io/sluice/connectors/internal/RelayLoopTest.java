@@ -96,8 +96,12 @@ class RelayLoopTest {
       pending.addLast(new Object[] {record, done});
     }
 
+    int resets;
+
     @Override
-    public void reset() {}
+    public void reset(Exception cause) {
+      resets++;
+    }
 
     /** Lets time pass at the target: acknowledgements, a failure, or a reconnect. */
     void roll() {
@@ -239,6 +243,34 @@ class RelayLoopTest {
     clock.advance(Duration.ofSeconds(2));
     loop.step();
     assertThat(loop.health()).isEqualTo(RelayLoop.Health.DOWN);
+  }
+
+  @Test
+  void aTargetThatAnswersButNeverAcknowledgesIsResetAndSentToAgain() {
+    ManualClock clock = new ManualClock(Instant.parse("2024-01-01T00:00:00Z"));
+    ReplayingConsumer consumer = new ReplayingConsumer();
+    DiceTarget target = new DiceTarget(1);
+    RelayLoop loop = loop(consumer, target, clock, new ArrayList<>());
+    loop.open();
+    consumer.rebalance(List.of(P0));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L));
+    consumer.append(P0, 2);
+    loop.step();
+    assertThat(target.pending).hasSize(2);
+    target.pending.clear(); // a wedged client: these callbacks never come
+    clock.advance(Duration.ofSeconds(119));
+    loop.step();
+    assertThat(target.resets).isZero();
+    clock.advance(Duration.ofSeconds(2));
+    loop.step(); // 121 s > 4 x 30 s stall timeout
+    assertThat(target.resets).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(3));
+    loop.step(); // backoff over: sent again
+    assertThat(target.pending).hasSize(2);
+    target.deliver(2);
+    clock.advance(Duration.ofSeconds(2));
+    loop.step();
+    assertThat(committed(consumer, P0)).isEqualTo(2);
   }
 
   @Test
