@@ -112,7 +112,8 @@ class MosquittoIngressIT {
       publisher.disconnect();
       publisher.close();
       int total = perDevice * devices.size();
-      List<ConsumerRecord<byte[], byte[]>> all = MqttIngressIT.awaitRecords(kafka, topic, total, a, b);
+      List<ConsumerRecord<byte[], byte[]>> all =
+          MqttIngressIT.awaitRecords(kafka, topic, total, a, b);
       assertThat(all).hasSize(total);
       assertThat(MqttBrokerRestartIT.distinct(all)).hasSize(total);
       assertThat(registry.get("sluice.mqtt.received").tag("client", "it-mosq-share-a").counter()

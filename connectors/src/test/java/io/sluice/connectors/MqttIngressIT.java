@@ -104,7 +104,8 @@ class MqttIngressIT {
       ingress.start();
       awaitConnected(ingress);
       publish("it-publisher", devices, perDevice);
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, perDevice * 3L, ingress);
+      List<ConsumerRecord<byte[], byte[]>> all =
+          awaitRecords(kafka, topic, perDevice * 3L, ingress);
       assertThat(all).hasSize(perDevice * devices.size());
       for (ConsumerRecord<byte[], byte[]> r : all) {
         String key = Kafkas.text(r.key());
@@ -147,7 +148,8 @@ class MqttIngressIT {
           .as("nothing acknowledged while Kafka has confirmed nothing").isZero();
 
       producer.open();
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, perDevice * 3L, ingress);
+      List<ConsumerRecord<byte[], byte[]>> all =
+          awaitRecords(kafka, topic, perDevice * 3L, ingress);
       assertThat(all).hasSize(perDevice * devices.size());
       assertEachDeviceInOrder(all, devices, perDevice);
       assertThat(producer.peakOutstanding()).isLessThanOrEqualTo(receiveMaximum);
@@ -172,10 +174,12 @@ class MqttIngressIT {
       ingress.start();
       awaitConnected(ingress);
       publish("it-refused-publisher", devices, perDevice);
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(kafka, topic, perDevice * 2L, ingress);
+      List<ConsumerRecord<byte[], byte[]>> all =
+          awaitRecords(kafka, topic, perDevice * 2L, ingress);
       assertThat(producer.failed()).isEqualTo(3);
       assertThat(registry.get("sluice.mqtt.kafka.failures").counter().count()).isEqualTo(3);
-      assertThat(registry.get("sluice.mqtt.reconnects").counter().count()).isGreaterThanOrEqualTo(3);
+      assertThat(registry.get("sluice.mqtt.reconnects").counter().count())
+          .isGreaterThanOrEqualTo(3);
       assertEachDeviceInOrder(all, devices, perDevice); // all there, in order, none twice
     }
   }
@@ -228,7 +232,8 @@ class MqttIngressIT {
       ingress.start();
       awaitConnected(ingress);
       Publishers.publishV311(mqtt.url(), "it-v311-publisher", devices, perDevice);
-      assertEachDeviceInOrder(awaitRecords(kafka, topic, perDevice * 2L, ingress), devices, perDevice);
+      assertEachDeviceInOrder(awaitRecords(kafka, topic, perDevice * 2L, ingress), devices,
+          perDevice);
     }
   }
 

@@ -14,7 +14,8 @@ public final class Backoff {
 
   public Backoff(Duration min, Duration max) {
     if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < min <= max, got " + min + " and " + max);
+      throw new IllegalArgumentException("backoff needs 0 < min <= max, got " + min + " and "
+          + max);
     }
     this.minMillis = min.toMillis();
     this.maxMillis = max.toMillis();

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * ready, while backing off after a failure, or when records in flight have had no
  * acknowledgement for the stall timeout; otherwise UP. A target that answers but acknowledges
  * nothing for four stall timeouts is treated as failed ({@link Stalled}): the loop rewinds and
- * the target replaces its client, since a wedged client would otherwise hold the route forever. Changes after the first UP go to a
- * listener, once each, so logs get one line per change rather than per record.
+ * the target replaces its client, since a wedged client would otherwise hold the route forever.
+ * Changes after the first UP go to a listener, once each, so logs get one line per change rather
+ * than per record.
  */
 public final class RelayLoop implements Runnable {
 

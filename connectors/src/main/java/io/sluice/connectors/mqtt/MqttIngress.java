@@ -201,7 +201,7 @@ public final class MqttIngress implements AutoCloseable {
     }
   }
 
-  /** Acknowledgements and Kafka failures of the messages of one connection (equal per connection). */
+  /** Acknowledgements and Kafka failures of one connection's messages (equal per connection). */
   private final class Channel implements AckAfterKafka.Channel {
     private final ManagedConnection.Connection c;
 

@@ -123,7 +123,8 @@ class TlsContextsTest {
   @Test
   void aPkcs1KeySaysHowToConvertIt() throws IOException {
     Path key = dir.resolve("rsa.pem");
-    Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    Files.writeString(key,
+        "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
     MqttTls tls = MqttTls.defaults().withPemClientCertificate(pki.clientPem(), key);
     assertThatThrownBy(() -> TlsContexts.socketFactory(tls))
         .hasMessageContaining(key.toString())

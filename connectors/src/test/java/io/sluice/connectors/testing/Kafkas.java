@@ -75,7 +75,8 @@ public final class Kafkas {
   }
 
   /** Values of the records, as text, grouped by key in log order. */
-  public static Map<String, List<String>> valuesByKey(List<ConsumerRecord<byte[], byte[]>> records) {
+  public static Map<String, List<String>> valuesByKey(
+      List<ConsumerRecord<byte[], byte[]>> records) {
     return records.stream().collect(Collectors.groupingBy(r -> text(r.key()),
         java.util.LinkedHashMap::new,
         Collectors.mapping(r -> text(r.value()), Collectors.toList())));
