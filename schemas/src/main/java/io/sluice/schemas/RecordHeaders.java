@@ -11,6 +11,11 @@ public final class RecordHeaders {
   public static final String SOURCE = "sluice.source";
   /** Device id derived from the MQTT topic. */
   public static final String DEVICE_ID = "sluice.device-id";
+  /**
+   * The MQTT topic an alert record is to be published to, UTF-8 text; the router writes it on
+   * {@code <ns>.alerts} records and the MQTT egress reads it.
+   */
+  public static final String MQTT_TARGET = "sluice.mqtt.target";
 
   /** On alert records: the MQTT topic the egress publishes them to. */
   public static final String MQTT_TARGET = "sluice.mqtt.target";

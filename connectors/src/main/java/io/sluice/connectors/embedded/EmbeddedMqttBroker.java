@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * with a production broker, at a lower rate. Queues never drop messages: when memory fills, the
  * broker pages to disk (persistent) or blocks publishers (in memory), it does not discard.
  */
-public final class EmbeddedMqttBroker implements AutoCloseable {
+public final class EmbeddedMqttBroker implements LocalMqttBroker {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
 
-  private final EmbeddedActiveMQ server;
+  private volatile EmbeddedActiveMQ server;
   private final int port;
   private final Path dataDir;
   private final boolean persistent;
@@ -61,6 +61,17 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
       Path dir = temporary ? Files.createTempDirectory("sluice-mqtt-") : dataDir;
       Files.createDirectories(dir);
       int boundPort = port == 0 ? FreePorts.next() : port;
+      EmbeddedActiveMQ server = startServer(boundPort, dir, persistent);
+      log.info("Embedded MQTT broker ready at tcp://127.0.0.1:{} ({})", boundPort,
+          persistent ? "persistent, journal in " + dir : "in memory");
+      return new EmbeddedMqttBroker(server, boundPort, dir, persistent, temporary);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare a folder for the embedded MQTT broker", e);
+    }
+  }
+
+  private static EmbeddedActiveMQ startServer(int port, Path dir, boolean persistent) {
+    try {
       Configuration config = new ConfigurationImpl()
           .setPersistenceEnabled(persistent)
           .setSecurityEnabled(false)
@@ -71,7 +82,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
           .setPagingDirectory(dir.resolve("paging").toString())
           .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
           .setNodeManagerLockDirectory(dir.resolve("lock").toString());
-      config.addAcceptorConfiguration("mqtt", "tcp://127.0.0.1:" + boundPort
+      config.addAcceptorConfiguration("mqtt", "tcp://127.0.0.1:" + port
           + "?protocols=MQTT;anycastPrefix=anycast:;multicastPrefix=multicast:");
       config.addAddressSetting("#", new AddressSettings()
           .setAddressFullMessagePolicy(
@@ -79,21 +90,14 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
       EmbeddedActiveMQ server = new EmbeddedActiveMQ();
       server.setConfiguration(config);
       server.start();
-      log.info("Embedded MQTT broker ready at tcp://127.0.0.1:{} ({})", boundPort,
-          persistent ? "persistent, journal in " + dir : "in memory");
-      return new EmbeddedMqttBroker(server, boundPort, dir, persistent, temporary);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot prepare a folder for the embedded MQTT broker", e);
+      return server;
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot start the embedded MQTT broker: " + e.getMessage(),
-          e);
+      throw new IllegalStateException("Cannot start the embedded MQTT broker on port " + port
+          + ": " + e.getMessage(), e);
     }
   }
 
-  public String url() {
-    return "tcp://127.0.0.1:" + port;
-  }
-
+  @Override
   public int port() {
     return port;
   }
@@ -107,19 +111,44 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   }
 
   @Override
+  public String description() {
+    return persistent
+        ? "embedded Apache Artemis, journal on (sessions and QoS 1 messages survive restarts)"
+        : "embedded Apache Artemis, in memory (sessions end with a restart)";
+  }
+
+  /**
+   * Stops the broker and starts it again on the same port and journal. Only a persistent broker
+   * keeps sessions and queued messages across this.
+   */
+  @Override
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("The embedded MQTT broker at " + url() + " is closed");
+    }
+    stopServer();
+    server = startServer(port, dataDir, persistent);
+    log.info("Embedded MQTT broker at {} restarted", url());
+  }
+
+  @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    stopServer();
+    if (temporary) {
+      EmbeddedKafka.deleteRecursively(dataDir);
+    }
+    log.info("Embedded MQTT broker at {} stopped", url());
+  }
+
+  private void stopServer() {
     try {
       server.stop();
     } catch (Exception e) {
       log.warn("Embedded MQTT broker at {} did not stop cleanly: {}", url(), e.getMessage());
     }
-    if (temporary) {
-      EmbeddedKafka.deleteRecursively(dataDir);
-    }
-    log.info("Embedded MQTT broker at {} stopped", url());
   }
 }

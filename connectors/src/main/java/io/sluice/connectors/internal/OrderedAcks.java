@@ -49,6 +49,12 @@ public final class OrderedAcks<T> {
     slots.clear();
   }
 
+  /** The message at the head of the line (the oldest not yet released), or null. */
+  public synchronized T oldest() {
+    Slot<T> head = slots.peekFirst();
+    return head == null ? null : head.message;
+  }
+
   public synchronized int pending() {
     return slots.size();
   }

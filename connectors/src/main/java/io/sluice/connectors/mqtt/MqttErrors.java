@@ -21,11 +21,14 @@ final class MqttErrors {
         case MqttClientException.REASON_CODE_CLIENT_DISCONNECTING -> "disconnecting";
         case MqttClientException.REASON_CODE_SERVER_DISCONNECTED -> "broker disconnected us";
         case 0x86, 0x04 -> "bad user name or password";
-        case 0x87, 0x05 -> "not authorized";
+        case 0x87, 0x05 -> "not authorized (check the user name, password and the broker's ACL)";
         case 0x80 -> "subscription refused";
         default -> "code " + m.getReasonCode();
       };
       Throwable cause = m.getCause();
+      if (cause instanceof javax.net.ssl.SSLException) {
+        text = "TLS failed, check the trust store, client certificate and host name";
+      }
       return text + (cause != null && cause.getMessage() != null ? " (" + cause.getMessage() + ")"
           : m.getMessage() != null && !m.getMessage().isBlank() ? " (" + m.getMessage() + ")" : "");
     }
