@@ -17,8 +17,5 @@ public final class RecordHeaders {
    */
   public static final String MQTT_TARGET = "sluice.mqtt.target";
 
-  /** On alert records: the MQTT topic the egress publishes them to. */
-  public static final String MQTT_TARGET = "sluice.mqtt.target";
-
   private RecordHeaders() {}
 }
