@@ -3,6 +3,8 @@ package io.sluice.app.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.inference.BundleKeys;
+import io.sluice.inference.BundleVerification;
 import io.sluice.inference.ClassifierSettings;
 import io.sluice.inference.EncoderSettings;
 import io.sluice.inference.HeadInfo;
@@ -16,6 +18,8 @@ import io.sluice.inference.TextClassifier;
 import io.sluice.inference.TextEncoder;
 import io.sluice.inference.Ticker;
 import io.sluice.inference.TrainingData;
+import io.sluice.inference.TrustPolicy;
+import io.sluice.inference.TrustedKey;
 import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
 import io.sluice.topology.TextModels;
@@ -38,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runtime's models: loads each bundle once (one encoder, shared by every step that names the
- * same bundle), and for each classify step trains a classifier on its labels and examples. Owns
- * what it opened; close it after the streams that use it.
+ * same bundle), checks it against the model's trust settings ({@code digest}, {@code trustedKeys},
+ * {@code allowUnsigned}) before it runs, and for each classify step trains a classifier on its
+ * labels and examples. Owns what it opened; close it after the streams that use it.
  */
 public final class Models implements TextModels, AutoCloseable {
 
@@ -50,6 +55,7 @@ public final class Models implements TextModels, AutoCloseable {
   private final Map<String, TextEncoder> encoders = new LinkedHashMap<>();
   private final List<TextClassifier> classifiers = new ArrayList<>();
   private final Map<String, ClassifierModel> byStep = new LinkedHashMap<>();
+  private final Map<String, BundleVerification> verifications = new LinkedHashMap<>();
 
   public Models(MeterRegistry registry) {
     this.registry = registry;
@@ -57,8 +63,14 @@ public final class Models implements TextModels, AutoCloseable {
 
   @Override
   public synchronized TextModel create(Model model, Step.Classify classify, Path baseDir) {
-    TextEncoder encoder = encoders.computeIfAbsent(model.bundle() + "#" + model.threads(),
-        key -> open(model, baseDir));
+    String key = model.bundle() + "#" + model.threads();
+    TextEncoder encoder = encoders.get(key);
+    if (encoder == null) {
+      encoder = open(model, baseDir);
+      encoders.put(key, encoder);
+    } else {
+      verify(model, encoder.bundle(), baseDir);
+    }
     ClassifierSettings settings = ClassifierSettings.DEFAULT.withHead(headKind(classify.head()));
     TextClassifier classifier = TextClassifier.create(encoder, settings, Ticker.system(),
         registry);
@@ -70,6 +82,11 @@ public final class Models implements TextModels, AutoCloseable {
     ClassifierModel adapter = new ClassifierModel(model.name(), encoder, classifier);
     byStep.put(model.name() + "@" + classify.line(), adapter);
     return adapter;
+  }
+
+  /** How each declared model's bundle earned trust, by the name the topology gave it. */
+  public synchronized Map<String, BundleVerification> verifications() {
+    return Map.copyOf(verifications);
   }
 
   /** The classifier models created so far, for learning from cloud feedback. */
@@ -93,7 +110,22 @@ public final class Models implements TextModels, AutoCloseable {
     }
     EncoderSettings settings = EncoderSettings.DEFAULT
         .withSessions(1, SessionSettings.threads(model.threads()));
-    return TextEncoder.open(ModelBundle.load(ref), settings, registry);
+    ModelBundle bundle = ModelBundle.load(ref);
+    verify(model, bundle, baseDir);
+    return TextEncoder.open(bundle, settings, registry);
+  }
+
+  /** Checks the bundle against the model's trust settings before anything runs it. */
+  private void verify(Model model, ModelBundle bundle, Path baseDir) {
+    List<TrustedKey> keys = model.trustedKeys().stream()
+        .map(k -> BundleKeys.trustedKey(k, baseDir)).toList();
+    TrustPolicy policy = new TrustPolicy(keys, model.digest(), model.allowUnsigned());
+    BundleVerification verification = bundle.verify(policy);
+    if (verification.trust() == BundleVerification.Trust.UNSIGNED_ALLOWED) {
+      log.warn("Model {} runs the unsigned bundle {} (digest {}) because allowUnsigned is set;"
+          + " sign it for production", model.name(), bundle, verification.digest());
+    }
+    verifications.put(model.name(), verification);
   }
 
   private static HeadKind headKind(String head) {
