@@ -89,6 +89,11 @@ public final class Models implements TextModels, AutoCloseable {
     return Map.copyOf(verifications);
   }
 
+  /** The classifier made for this classify step, once the topology was built. */
+  public synchronized java.util.Optional<ClassifierModel> forStep(Step.Classify step) {
+    return java.util.Optional.ofNullable(byStep.get(step.model() + "@" + step.line()));
+  }
+
   /** The classifier models created so far, for learning from cloud feedback. */
   public synchronized List<ClassifierModel> classifierModels() {
     return List.copyOf(byStep.values());
