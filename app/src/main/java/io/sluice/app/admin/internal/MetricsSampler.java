@@ -79,7 +79,7 @@ public final class MetricsSampler {
     totals.put("bytesForwarded", now.bytesForwarded());
     totals.put("bytesSaved", now.bytesIn() - now.bytesForwarded());
     totals.put("bytesSavedShare", now.bytesIn() <= 0 ? null
-        : (now.bytesIn() - now.bytesForwarded()) / now.bytesIn());
+        : Double.valueOf((now.bytesIn() - now.bytesForwarded()) / now.bytesIn()));
     out.put("totals", totals);
 
     double seconds = (now.time() - rateFrom.time()) / 1000.0;
@@ -90,9 +90,13 @@ public final class MetricsSampler {
     rates.put("forwardedPerSecond", seconds <= 0 ? 0 : (now.forwarded() - rateFrom.forwarded())
         / seconds);
     double routedInWindow = now.routed() - rateFrom.routed();
-    rates.put("forwardShare", routedInWindow > 0
-        ? (now.forwarded() - rateFrom.forwarded()) / routedInWindow
-        : now.routed() > 0 ? now.forwarded() / now.routed() : null);
+    Double forwardShare = null;
+    if (routedInWindow > 0) {
+      forwardShare = (now.forwarded() - rateFrom.forwarded()) / routedInWindow;
+    } else if (now.routed() > 0) {
+      forwardShare = now.forwarded() / now.routed();
+    }
+    rates.put("forwardShare", forwardShare);
     out.put("rates", rates);
 
     out.put("routes", now.routes());
