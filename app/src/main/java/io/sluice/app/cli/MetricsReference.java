@@ -8,6 +8,8 @@ import io.sluice.operators.OperatorMeters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Writes {@code docs/metrics.md} from the meter declarations: {@link OperatorMeters},
@@ -23,6 +25,30 @@ final class MetricsReference {
 
   private MetricsReference() {}
 
+  /** The Prometheus name of every declared meter (counters with {@code _total}). */
+  static Set<String> prometheusNames() {
+    Set<String> names = new TreeSet<>();
+    rows().forEach(section -> section.forEach(r -> names.add(prometheusName(r))));
+    return names;
+  }
+
+  private static List<List<Row>> rows() {
+    List<Row> operators = new ArrayList<>();
+    for (OperatorMeters m : OperatorMeters.values()) {
+      operators.add(new Row(m.meterName(), m.type(), m.unit(), m.description()));
+    }
+    List<Row> connectors = new ArrayList<>();
+    for (ConnectorMeters m : ConnectorMeters.values()) {
+      connectors.add(new Row(m.meterName(), m.type(), m.unit(), m.description()));
+    }
+    List<Row> inference = new ArrayList<>();
+    for (InferenceMeter m : InferenceMeter.values()) {
+      inference.add(new Row(m.meterName(), m.type().name().toLowerCase(Locale.ROOT),
+          m.baseUnit(), m.description()));
+    }
+    return List.of(operators, connectors, inference);
+  }
+
   static String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("""
@@ -37,26 +63,14 @@ final class MetricsReference {
         with their unit. The dashboard (`/dashboard`) reads the operators' meters.
 
         """);
-    List<Row> operators = new ArrayList<>();
-    for (OperatorMeters m : OperatorMeters.values()) {
-      operators.add(new Row(m.meterName(), m.type(), m.unit(), m.description()));
-    }
+    List<List<Row>> rows = rows();
     section(md, "Stream operators", "`io.sluice.operators.OperatorMeters`; tags: `source` on"
         + " decoding meters, `pipeline` on the others (and `route`, `reason`, `trigger`,"
-        + " `pattern`, `model`, `task` or `store` where the description says).", operators);
-    List<Row> connectors = new ArrayList<>();
-    for (ConnectorMeters m : ConnectorMeters.values()) {
-      connectors.add(new Row(m.meterName(), m.type(), m.unit(), m.description()));
-    }
+        + " `pattern`, `model`, `task` or `store` where the description says).", rows.get(0));
     section(md, "Connectors", "`io.sluice.connectors.ConnectorMeters`; tags: `client` on MQTT"
-        + " meters, `route` or `cluster` on cloud link meters.", connectors);
-    List<Row> inference = new ArrayList<>();
-    for (InferenceMeter m : InferenceMeter.values()) {
-      inference.add(new Row(m.meterName(), m.type().name().toLowerCase(Locale.ROOT),
-          m.baseUnit(), m.description()));
-    }
+        + " meters, `route` or `cluster` on cloud link meters.", rows.get(1));
     section(md, "Inference", "`io.sluice.inference.InferenceMeter`; tag: `model` (the bundle id,"
-        + " name@version).", inference);
+        + " name@version).", rows.get(2));
     md.append("""
         ## Also exported
 
