@@ -11,6 +11,7 @@ import io.sluice.topology.spec.TopologySpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the admin server reads of a running gateway or cloud: the spec, health, how each model's
@@ -32,6 +33,35 @@ public interface GatewayView {
 
   /** The classifier of each pipeline that classifies, by pipeline name. */
   Map<String, TextClassifier> classifiers();
+
+  /**
+   * A view of models held by the caller, for serving them without a running topology (the
+   * admin benchmark, tests).
+   */
+  static GatewayView of(TopologySpec spec, Supplier<Health> health,
+      Map<String, BundleVerification> bundles, Map<String, TextClassifier> classifiers) {
+    return new GatewayView() {
+      @Override
+      public TopologySpec spec() {
+        return spec;
+      }
+
+      @Override
+      public Health health() {
+        return health.get();
+      }
+
+      @Override
+      public Map<String, BundleVerification> bundles() {
+        return Map.copyOf(bundles);
+      }
+
+      @Override
+      public Map<String, TextClassifier> classifiers() {
+        return Map.copyOf(classifiers);
+      }
+    };
+  }
 
   /** A running topology seen through this interface. */
   static GatewayView of(TopologyRuntime runtime) {

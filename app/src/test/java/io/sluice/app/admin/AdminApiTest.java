@@ -88,28 +88,9 @@ class AdminApiTest {
     OperatorMeters.RECORDS_IN.counter(registry, "source", "notes").increment(42);
     OperatorMeters.ROUTED.counter(registry, "pipeline", "triage", "route", "cloud", "reason",
         "NOVEL").increment(5);
-    GatewayView view = new GatewayView() {
-      @Override
-      public TopologySpec spec() {
-        return spec;
-      }
-
-      @Override
-      public Health health() {
-        return new Health(Map.of("streams", new Health.Component(streamsUp.get(),
-            streamsUp.get() ? "RUNNING" : "REBALANCING", "embedded")));
-      }
-
-      @Override
-      public Map<String, BundleVerification> bundles() {
-        return Map.of("encoder", verification);
-      }
-
-      @Override
-      public Map<String, TextClassifier> classifiers() {
-        return Map.of("triage", classifier);
-      }
-    };
+    GatewayView view = GatewayView.of(spec, () -> new Health(Map.of("streams",
+        new Health.Component(streamsUp.get(), streamsUp.get() ? "RUNNING" : "REBALANCING",
+            "embedded"))), Map.of("encoder", verification), Map.of("triage", classifier));
     server = AdminServer.start(AdminSettings.guarded(0, AdminToken.of(TOKEN, "test"))
         .withSampleEvery(java.time.Duration.ofMillis(200)), view, registry, Clock.systemUTC());
   }
