@@ -25,7 +25,7 @@ public final class JsonRequest {
   /** The body of {@code ctx}, which must be {@code application/json} holding one object. */
   public static JsonRequest of(RoutingContext ctx) {
     String type = ctx.request().getHeader("content-type");
-    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new AdminRequestException(415, "content-type", "the body must be JSON, got "
           + (type == null ? "no content-type" : "'" + type + "'"), "application/json");
     }

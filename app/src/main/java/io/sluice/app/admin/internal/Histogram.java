@@ -65,7 +65,11 @@ record Histogram(double[] bounds, double[] cumulative, double count, double tota
     return count == 0 ? Double.NaN : total / count;
   }
 
-  /** The {@code q} quantile (0 to 1), or NaN without observations or buckets. */
+  /**
+   * The {@code q} quantile (0 to 1), or NaN without observations or buckets. Inside the first
+   * bucket the answer is its upper bound rather than a value interpolated from zero, which
+   * would claim batches of 0.6 records.
+   */
   double quantile(double q) {
     if (count <= 0 || bounds.length == 0) {
       return Double.NaN;
@@ -75,6 +79,9 @@ record Histogram(double[] bounds, double[] cumulative, double count, double tota
     double previousCount = 0;
     for (int i = 0; i < bounds.length; i++) {
       if (cumulative[i] >= rank) {
+        if (i == 0) {
+          return bounds[0];
+        }
         double inBucket = cumulative[i] - previousCount;
         double share = inBucket <= 0 ? 1 : (rank - previousCount) / inBucket;
         return previousBound + (bounds[i] - previousBound) * share;

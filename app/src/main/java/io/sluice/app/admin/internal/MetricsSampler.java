@@ -60,10 +60,14 @@ public final class MetricsSampler {
     }
   }
 
-  /** The figures the dashboard shows; takes a fresh sample first. */
+  /**
+   * The figures the dashboard shows. Totals and rates use a fresh reading; the chart's series
+   * only the periodic samples, so a request right after a sample does not add a jagged point.
+   */
   public Map<String, Object> summary() {
-    sample();
-    List<Sample> ring = new ArrayList<>(samples);
+    List<Sample> periodic = new ArrayList<>(samples);
+    List<Sample> ring = new ArrayList<>(periodic);
+    ring.add(read());
     Sample now = ring.get(ring.size() - 1);
     Sample rateFrom = ring.get(Math.max(0, ring.size() - 1 - RATE_WINDOW_SAMPLES));
     Sample percentileFrom = ring.get(Math.max(0, ring.size() - 1 - PERCENTILE_WINDOW_SAMPLES));
@@ -110,7 +114,7 @@ public final class MetricsSampler {
     latency.put("queueWait", distribution(now.queueWait(), percentileFrom.queueWait(),
         windowSeconds));
     out.put("latencyMs", latency);
-    out.put("series", series(ring));
+    out.put("series", series(periodic));
     return out;
   }
 

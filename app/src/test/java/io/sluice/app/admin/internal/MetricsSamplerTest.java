@@ -44,6 +44,8 @@ class MetricsSamplerTest {
   void totalsRatesSharesAndBytesSaved() {
     MetricsSampler sampler = new MetricsSampler(registry, clock);
     sampler.sample();
+    now = now.plusSeconds(5);
+    sampler.sample();
     OperatorMeters.RECORDS_IN.counter(registry, "source", "notes").increment(100);
     OperatorMeters.RECORDS_IN.counter(registry, "source", "sensors").increment(100);
     OperatorMeters.BYTES_IN.counter(registry, "source", "notes").increment(20_000);
@@ -67,14 +69,20 @@ class MetricsSamplerTest {
     assertThat((double) totals.get("bytesSavedShare")).isCloseTo(0.75, within(1e-9));
     assertThat(totals.get("deadLetters")).isEqualTo(3.0);
     Map<String, Object> rates = (Map<String, Object>) s.get("rates");
-    assertThat((double) rates.get("recordsPerSecond")).isCloseTo(20.0, within(1e-9));
+    assertThat((double) rates.get("recordsPerSecond")).isCloseTo(200.0 / 15, within(1e-9));
     assertThat((double) rates.get("forwardShare")).isCloseTo(40.0 / 190, within(1e-9));
     assertThat(s.get("forwardByReason")).isEqualTo(Map.of("NOVEL", 30.0, "ANOMALY", 10.0));
     assertThat(s.get("deadLettersByReason")).isEqualTo(Map.of("MALFORMED", 3.0));
     assertThat(s.get("routes")).isEqualTo(Map.of("local", 150.0, "cloud", 40.0));
     List<Map<String, Object>> series = (List<Map<String, Object>>) s.get("series");
-    assertThat(series).hasSize(1);
-    assertThat((double) series.get(0).get("recordsPerSecond")).isCloseTo(20.0, within(1e-9));
+    assertThat(series).hasSize(1).allSatisfy(p ->
+        assertThat((double) p.get("recordsPerSecond")).isZero());
+    now = now.plusSeconds(1);
+    sampler.sample();
+    series = (List<Map<String, Object>>) sampler.summary().get("series");
+    assertThat(series).hasSize(2);
+    assertThat((double) series.get(1).get("recordsPerSecond")).isCloseTo(200.0 / 11,
+        within(1e-9));
   }
 
   @Test
@@ -114,7 +122,10 @@ class MetricsSamplerTest {
   @Test
   void quantilesInterpolateInsideTheBucket() {
     Histogram h = new Histogram(new double[] {10, 20, 40}, new double[] {0, 50, 100}, 100, 2500);
+    Histogram ones = new Histogram(new double[] {1, 2, 4}, new double[] {90, 100, 100}, 100, 110);
 
+    assertThat(ones.quantile(0.5)).isEqualTo(1.0);
+    assertThat(ones.quantile(0.95)).isCloseTo(1.5, within(1e-9));
     assertThat(h.quantile(0.5)).isCloseTo(20.0, within(1e-9));
     assertThat(h.quantile(0.25)).isCloseTo(15.0, within(1e-9));
     assertThat(h.quantile(0.75)).isCloseTo(30.0, within(1e-9));
