@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = {"Show a bundle: id, task, files with sizes and SHA-256 (each checked), the",
-      "digest to pin in a topology, and the key id of its signature (checked by verify, not",
-      "here)."},
+    description = {"Show a bundle: id, files, digest and signer.",
+      "Files with sizes and SHA-256 (each checked), the digest to pin in a topology, and the key",
+      "id of its signature (checked by verify, not here)."},
     footerHeading = "%nExample:%n",
     footer = {"  sluice model inspect classpath:all-minilm-l6-v2-q --json", "",
       "Exit codes: 0 shown, 1 the files do not match the manifest, 2 bad usage."})

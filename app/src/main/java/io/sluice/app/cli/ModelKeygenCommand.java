@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "keygen",
     mixinStandardHelpOptions = true,
-    description = {"Make an Ed25519 key pair: NAME.key (PKCS#8 PEM, private, mode 600) signs",
-      "bundles; NAME.pub (X.509 PEM) goes into topologies' trustedKeys."},
+    description = {"Make an Ed25519 key pair for signing bundles.",
+      "NAME.key (PKCS#8 PEM, private, mode 600) signs bundles; NAME.pub (X.509 PEM) goes into",
+      "topologies' trustedKeys."},
     footerHeading = "%nExample:%n",
     footer = {"  sluice model keygen --out keys/publisher --json", "",
       "Exit codes: 0 written, 2 a file exists already (no --force), 3 could not write."})

@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sign",
     mixinStandardHelpOptions = true,
-    description = {"Check every file of a folder bundle against its manifest, then sign the",
-      "manifest (which holds every file's SHA-256) with an Ed25519 key; bundle.json is rewritten",
-      "with the signature."},
+    description = {"Sign a folder bundle with an Ed25519 key.",
+      "Checks every file against the manifest first, then signs the manifest (which holds every",
+      "file's SHA-256); bundle.json is rewritten with the signature."},
     footerHeading = "%nExample:%n",
     footer = {"  sluice model sign models/triage --key keys/publisher.key --json", "",
       "Exit codes: 0 signed, 1 the bundle's files do not match its manifest, 2 bad usage,",

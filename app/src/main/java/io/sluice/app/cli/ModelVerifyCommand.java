@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
-    description = {"Check a bundle as a gateway does before it runs it: every file against the",
-      "manifest, the digest against a pinned one, the signature against trusted keys."},
+    description = {"Check a bundle as a gateway does before it runs it.",
+      "Every file against the manifest, the digest against a pinned one, the signature against",
+      "trusted keys."},
     footerHeading = "%nExample:%n",
     footer = {"  sluice model verify models/triage --trusted-key keys/publisher.pub --json", "",
       "Exit codes: 0 trusted, 1 refused (tampered, unsigned, unknown key, other digest),",
