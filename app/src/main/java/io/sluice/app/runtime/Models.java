@@ -120,12 +120,19 @@ public final class Models implements TextModels, AutoCloseable {
     return TextEncoder.open(bundle, settings, registry);
   }
 
-  /** Checks the bundle against the model's trust settings before anything runs it. */
-  private void verify(Model model, ModelBundle bundle, Path baseDir) {
+  /**
+   * The trust policy a declared model's bundles must pass: its digest pin, its trusted keys
+   * (paths relative to {@code baseDir}) and whether unsigned bundles are allowed.
+   */
+  public static TrustPolicy trustPolicy(Model model, Path baseDir) {
     List<TrustedKey> keys = model.trustedKeys().stream()
         .map(k -> BundleKeys.trustedKey(k, baseDir)).toList();
-    TrustPolicy policy = new TrustPolicy(keys, model.digest(), model.allowUnsigned());
-    BundleVerification verification = bundle.verify(policy);
+    return new TrustPolicy(keys, model.digest(), model.allowUnsigned());
+  }
+
+  /** Checks the bundle against the model's trust settings before anything runs it. */
+  private void verify(Model model, ModelBundle bundle, Path baseDir) {
+    BundleVerification verification = bundle.verify(trustPolicy(model, baseDir));
     if (verification.trust() == BundleVerification.Trust.UNSIGNED_ALLOWED) {
       log.warn("Model {} runs the unsigned bundle {} (digest {}) because allowUnsigned is set;"
           + " sign it for production", model.name(), bundle, verification.digest());
