@@ -49,7 +49,7 @@ public final class Models implements TextModels, AutoCloseable {
   private final MeterRegistry registry;
   private final Map<String, TextEncoder> encoders = new LinkedHashMap<>();
   private final List<TextClassifier> classifiers = new ArrayList<>();
-  private final Map<String, ClassifierModel> byStep = new LinkedHashMap<>();
+  private final Map<Step.Classify, ClassifierModel> byStep = new java.util.IdentityHashMap<>();
 
   public Models(MeterRegistry registry) {
     this.registry = registry;
@@ -68,13 +68,18 @@ public final class Models implements TextModels, AutoCloseable {
     log.info("Model {} ({}): {} head on {} labels from {} examples", model.name(),
         encoder.modelId(), head.kind().id(), head.labels().size(), head.examples());
     ClassifierModel adapter = new ClassifierModel(model.name(), encoder, classifier);
-    byStep.put(model.name() + "@" + classify.line(), adapter);
+    byStep.put(classify, adapter);
     return adapter;
   }
 
   /** The classifier models created so far, for learning from cloud feedback. */
   public synchronized List<ClassifierModel> classifierModels() {
     return List.copyOf(byStep.values());
+  }
+
+  /** The classifier made for this classify step, if one was. */
+  public synchronized java.util.Optional<ClassifierModel> forStep(Step.Classify classify) {
+    return java.util.Optional.ofNullable(byStep.get(classify));
   }
 
   @Override
