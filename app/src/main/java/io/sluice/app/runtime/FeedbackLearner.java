@@ -2,6 +2,7 @@ package io.sluice.app.runtime;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.app.rollout.RolloutModel;
 import io.sluice.inference.LabelledText;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.Feedback;
@@ -41,7 +42,8 @@ public final class FeedbackLearner implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final String gateway;
-  private final Map<String, Models.ClassifierModel> bySource;
+  private final Map<String, RolloutModel> bySource;
+  private final Models models;
   private final Clock clock;
   private final Counter received;
   private final Counter taught;
@@ -51,10 +53,12 @@ public final class FeedbackLearner implements AutoCloseable {
 
   /**
    * @param gateway this gateway's name; feedback for other gateways is skipped
-   * @param bySource the classifier of each source's pipeline
+   * @param bySource the classifier slot of each source's pipeline
+   * @param models what teaches them
    */
   public FeedbackLearner(String bootstrap, String topic, String gateway,
-      Map<String, Models.ClassifierModel> bySource, MeterRegistry registry, Clock clock) {
+      Map<String, RolloutModel> bySource, Models models, MeterRegistry registry, Clock clock) {
+    this.models = models;
     this.topic = topic;
     this.gateway = gateway;
     this.bySource = Map.copyOf(bySource);
@@ -116,7 +120,8 @@ public final class FeedbackLearner implements AutoCloseable {
         long now = clock.millis();
         if (!pending.isEmpty() && now - lastTaught >= MIN_INTERVAL.toMillis()) {
           pending.forEach((source, examples) -> {
-            bySource.get(source).learn(List.copyOf(examples)).whenComplete((head, error) -> {
+            models.learn(bySource.get(source), List.copyOf(examples))
+                .whenComplete((head, error) -> {
               if (error != null) {
                 log.warn("Learning {} feedback examples for source {} failed: {}",
                     examples.size(), source, error.getMessage());

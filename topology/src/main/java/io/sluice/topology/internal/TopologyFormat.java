@@ -164,9 +164,22 @@ public final class TopologyFormat {
       .required("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
               "classpath:<bundle name> or a folder path"),
           "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
-              + " jar), classpath:bge-small-en-v15-q, classpath:e5-small-v2-q, or a folder with"
+              + " jar), classpath:bge-small-en-v1.5-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
+      .check((v, reader) -> {
+        String bundle = v.get("bundle");
+        if (bundle.startsWith("classpath:")) {
+          String name = bundle.substring("classpath:".length());
+          // Bundles shipped in the jar: their manifests live under sluice/bundles/<name>/.
+          if (TopologyFormat.class.getClassLoader()
+              .getResource("sluice/bundles/" + name + "/bundle.json") == null) {
+            reader.error(v.node("bundle"), "no model bundle '" + name + "' ships with Sluice",
+                "bundled: classpath:all-minilm-l6-v2-q, classpath:bge-small-en-v1.5-q,"
+                    + " classpath:e5-small-v2-q; or give a folder path");
+          }
+        }
+      })
       .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
 
   static final Type<String> MODEL_REF = NAME_TYPE;
