@@ -82,7 +82,8 @@ public final class TextClassifier implements AutoCloseable {
       return thread;
     });
     this.batcher = new DynamicBatcher<>(model, encoder.settings().batching(),
-        request -> request.tokens().length(), this::classifyRequests, ticker, registry);
+        encoder.settings().sessions(), request -> request.tokens().length(),
+        this::classifyRequests, ticker, registry);
     this.novelCount = InferenceMeter.NOVEL.counter(registry, model);
     this.trainingTimer = InferenceMeter.HEAD_TRAINING_TIME.timer(registry, model);
     InferenceMeter.HEAD_VERSION.gauge(registry, model, versions::get);
