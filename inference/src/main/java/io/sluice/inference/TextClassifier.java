@@ -160,7 +160,8 @@ public final class TextClassifier implements AutoCloseable {
 
   /** The encoder's vectors of the texts, through the result cache. */
   public float[][] embed(List<String> texts) {
-    return embedCached(texts).stream().map(EmbeddingCache.Entry::vector)
+    // Copies: the cached arrays are shared and must not be changed by callers.
+    return embedCached(texts).stream().map(entry -> entry.vector().clone())
         .toArray(float[][]::new);
   }
 
