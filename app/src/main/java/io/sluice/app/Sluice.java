@@ -1,8 +1,15 @@
 package io.sluice.app;
 
 import io.sluice.app.cli.BenchCommand;
+import io.sluice.app.cli.DemoCommand;
+import io.sluice.app.cli.DescribeCommand;
+import io.sluice.app.cli.DocsCommand;
 import io.sluice.app.cli.EvalCommand;
 import io.sluice.app.cli.ExitCodes;
+import io.sluice.app.cli.GenerateCommand;
+import io.sluice.app.cli.RunCommand;
+import io.sluice.app.cli.ValidateCommand;
+import io.sluice.schemas.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,8 +20,14 @@ import picocli.CommandLine.Command;
     versionProvider = SluiceVersion.class,
     description = "Stream processing with small quantized language models for edge gateways.",
     subcommands = {
+      DemoCommand.class,
+      RunCommand.class,
+      ValidateCommand.class,
+      DescribeCommand.class,
       EvalCommand.class,
       BenchCommand.class,
+      GenerateCommand.class,
+      DocsCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -29,6 +42,7 @@ public final class Sluice implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    AvroTrust.install();
     System.exit(execute(args));
   }
 

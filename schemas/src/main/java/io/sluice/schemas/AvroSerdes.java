@@ -16,7 +16,6 @@ import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -36,12 +35,7 @@ public final class AvroSerdes {
   private static final List<Schema> HISTORICAL_SCHEMAS = loadHistory();
 
   static {
-    // Avro refuses to instantiate classes it was not told to trust; trust the records generated
-    // into this package, on top of whatever the process already trusts.
-    ClassSecurityValidator.ClassSecurityPredicate ours =
-        type -> type.getPackageName().equals(AvroSerdes.class.getPackageName());
-    ClassSecurityValidator.setGlobal(
-        ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(), ours));
+    AvroTrust.install();
   }
 
   private AvroSerdes() {}
@@ -60,6 +54,18 @@ public final class AvroSerdes {
 
   public static Serde<ForwardedRecord> forwardedRecord() {
     return of(ForwardedRecord.class, ForwardedRecord.getClassSchema());
+  }
+
+  public static Serde<PipelineRecord> pipelineRecord() {
+    return of(PipelineRecord.class, PipelineRecord.getClassSchema());
+  }
+
+  public static Serde<SensorWindowSummary> sensorWindowSummary() {
+    return of(SensorWindowSummary.class, SensorWindowSummary.getClassSchema());
+  }
+
+  public static Serde<Feedback> feedback() {
+    return of(Feedback.class, Feedback.getClassSchema());
   }
 
   public static Serde<DeadLetter> deadLetter() {

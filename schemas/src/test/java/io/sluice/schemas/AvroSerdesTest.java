@@ -57,6 +57,13 @@ class AvroSerdesTest {
         .setReason("payload is not valid UTF-8 at byte 0")
         .setFailedAt(Instant.ofEpochMilli(1_700_000_002_000L)).build();
     assertRoundTrip(AvroSerdes.deadLetter(), dead);
+
+    SensorWindowSummary summary = SensorWindowSummary.newBuilder()
+        .setSource("sensors").setDeviceId("pump-3").setMetric("temperature")
+        .setWindowStart(Instant.ofEpochMilli(1_700_000_000_000L))
+        .setWindowEnd(Instant.ofEpochMilli(1_700_000_060_000L))
+        .setCount(12).setAnomalies(1).setMin(70.0).setMax(72.5).setMean(71.2).setStd(0.6).build();
+    assertRoundTrip(AvroSerdes.sensorWindowSummary(), summary);
   }
 
   @Test

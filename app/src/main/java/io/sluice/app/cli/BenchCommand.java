@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure throughput, latency and memory; results go in docs/BENCHMARKS.md.",
-    subcommands = {BenchInferenceCommand.class},
+    subcommands = {BenchPipelineCommand.class, BenchInferenceCommand.class,
+      GenerateBenchCommand.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice bench pipeline --json")
 public final class BenchCommand implements Runnable {

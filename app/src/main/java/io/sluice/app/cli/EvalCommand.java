@@ -8,9 +8,10 @@ import picocli.CommandLine.Command;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Score Sluice on a public data set (see ../shared/data/README.md).",
-    subcommands = {EvalClinc150Command.class},
+    subcommands = {EvalClinc150Command.class, EvalNabCommand.class,
+      EvalLabelScoringCommand.class},
     footerHeading = "%nExample:%n",
-    footer = "  sluice eval clinc150 --train ../shared/data/clinc150 --test ../shared/data/clinc150 --json")
+    footer = "  sluice eval nab --data ../shared/data/nab --windows ../shared/data/nab/combined_windows.json --json")
 public final class EvalCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,249 @@
+package io.sluice.connectors.mqtt;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.connectors.ConnectorMeters;
+import io.sluice.connectors.internal.AckAfterKafka;
+import io.sluice.schemas.RecordHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves MQTT messages into Kafka without losing any.
+ *
+ * <p><b>Acknowledge after Kafka.</b> Paho runs with manual acknowledgements: a QoS 1 message is
+ * acknowledged to the broker only once Kafka has confirmed the record, and acknowledgements leave
+ * in arrival order ({@link AckAfterKafka}). A crash between the two makes the broker deliver the
+ * message again instead of losing it (at-least-once; event ids make duplicates harmless).
+ *
+ * <p><b>Backpressure.</b> The broker sends at most {@code receiveMaximum} unacknowledged messages
+ * (MQTT 5 flow control); when Kafka is slow, acknowledgements stop and so does the flow, with the
+ * backlog waiting at the broker. Paho's threads never wait on Kafka: a sender thread does. Nothing
+ * is buffered in Paho: Kafka is the buffer. If Kafka refuses a record, the ingress drops the MQTT
+ * connection without acknowledging, so the broker keeps the message and resends it when we are
+ * back.
+ *
+ * <p><b>Reconnects</b> are owned here ({@link ManagedConnection}), not by Paho: clean start off and
+ * a session expiry, so the broker keeps our subscriptions and unacknowledged messages while we
+ * are away; exponential backoff between attempts. MQTT 3.1.1 publishers work unchanged: the
+ * broker translates. Shared subscriptions ({@code $share/<group>/<filter>}) split a topic between
+ * gateway instances, each with its own client id.
+ *
+ * <p><b>Order.</b> One connection, so each topic's messages arrive in order; the Kafka key is the
+ * device id, so each device's records keep their MQTT order in one partition.
+ */
+public final class MqttIngress implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttIngress.class);
+
+  /** Connection state, as reported to health checks. */
+  public enum State { CREATED, CONNECTING, CONNECTED, DISCONNECTED, CLOSED }
+
+  private final MqttIngressSettings settings;
+  private final Clock clock;
+  private final AckAfterKafka forwarder;
+  private final ManagedConnection connection;
+  private volatile ManagedConnection.Connection lastKafkaFailure;
+  private final Counter received;
+  private final Counter receivedBytes;
+  private final Counter kafkaFailures;
+
+  /**
+   * @param producer where records go; configure it with {@code acks=all} and idempotence. The
+   *     ingress does not close it: flush and close it after {@link #close()}
+   * @param clock stamps {@code sluice.received-at}
+   */
+  public MqttIngress(MqttIngressSettings settings, Producer<byte[], byte[]> producer,
+      MeterRegistry registry, Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+    String client = settings.clientId();
+    this.received = ConnectorMeters.MQTT_RECEIVED.counter(registry, "client", client);
+    this.receivedBytes = ConnectorMeters.MQTT_RECEIVED_BYTES.counter(registry, "client", client);
+    this.kafkaFailures = ConnectorMeters.MQTT_KAFKA_FAILURES.counter(registry, "client", client);
+    Counter acknowledged = ConnectorMeters.MQTT_ACKNOWLEDGED.counter(registry, "client", client);
+    Counter reconnects = ConnectorMeters.MQTT_RECONNECTS.counter(registry, "client", client);
+    MqttConnections connections = new MqttConnections(settings.endpoint());
+    this.forwarder = new AckAfterKafka(producer, settings.receiveMaximum() + 10_000,
+        "sluice-mqtt-ingress-kafka-" + client, acknowledged::increment, error -> {
+          kafkaFailures.increment();
+          log.error("MQTT ingress {}: Kafka refused a QoS 0 message, which is lost: {}", client,
+              error.getMessage());
+        });
+    this.connection = new ManagedConnection(connections, () -> options(connections),
+        settings.reconnectMin(), settings.reconnectMax(), "ingress", new Hooks(), reconnects);
+    ConnectorMeters.MQTT_IN_FLIGHT.gauge(registry, forwarder, AckAfterKafka::pending,
+        "client", client);
+    ConnectorMeters.MQTT_CONNECTED.gauge(registry, connection,
+        c -> c.phase() == ManagedConnection.Phase.CONNECTED ? 1 : 0, "client", client);
+  }
+
+  /** Connects (in the background, retrying until it succeeds or the ingress is closed). */
+  public void start() {
+    connection.start();
+  }
+
+  public State state() {
+    return State.valueOf(connection.phase().name());
+  }
+
+  public MqttIngressSettings settings() {
+    return settings;
+  }
+
+  /** Messages received but not yet acknowledged (waiting for Kafka). */
+  public int inFlight() {
+    return forwarder.pending();
+  }
+
+  /**
+   * Disconnects without acknowledging what is still in flight: the broker keeps those messages
+   * for our session. The producer is the caller's to flush and close. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (connection.phase() == ManagedConnection.Phase.CLOSED) {
+      return;
+    }
+    connection.close();
+    forwarder.close();
+    log.info("MQTT ingress {} closed", settings.clientId());
+  }
+
+  private MqttConnectionOptions options(MqttConnections connections) {
+    MqttConnectionOptions options = connections.options();
+    options.setCleanStart(false);
+    options.setSessionExpiryInterval(settings.sessionExpiry().toSeconds());
+    options.setReceiveMaximum(settings.receiveMaximum());
+    return options;
+  }
+
+  private MqttSubscription route(String topic) {
+    List<MqttSubscription> subs = settings.subscriptions();
+    if (subs.size() == 1) {
+      return subs.get(0);
+    }
+    for (MqttSubscription sub : subs) {
+      if (TopicFilters.matches(sub.topicFilter(), topic)) {
+        return sub;
+      }
+    }
+    return subs.get(0);
+  }
+
+  private ProducerRecord<byte[], byte[]> record(String topic, byte[] payload) {
+    MqttSubscription sub = route(topic);
+    String deviceId = sub.deviceId(topic);
+    byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(sub.kafkaTopic(), null, key, payload);
+    record.headers()
+        .add(new RecordHeader(RecordHeaders.MQTT_TOPIC, topic.getBytes(StandardCharsets.UTF_8)))
+        .add(new RecordHeader(RecordHeaders.RECEIVED_AT,
+            Long.toString(clock.millis()).getBytes(StandardCharsets.UTF_8)))
+        .add(new RecordHeader(RecordHeaders.SOURCE, sub.source().getBytes(StandardCharsets.UTF_8)))
+        .add(new RecordHeader(RecordHeaders.DEVICE_ID, key));
+    return record;
+  }
+
+  /** Subscribes on connect, forwards messages, forgets the line when a connection dies. */
+  private final class Hooks implements ManagedConnection.Hooks {
+
+    @Override
+    public void connected(ManagedConnection.Connection c, boolean sessionPresent)
+        throws MqttException {
+      List<MqttSubscription> subs = settings.subscriptions();
+      org.eclipse.paho.mqttv5.common.MqttSubscription[] filters =
+          new org.eclipse.paho.mqttv5.common.MqttSubscription[subs.size()];
+      for (int i = 0; i < subs.size(); i++) {
+        filters[i] = new org.eclipse.paho.mqttv5.common.MqttSubscription(
+            subs.get(i).topicFilter(), subs.get(i).qos());
+      }
+      IMqttToken token = c.client().subscribe(filters);
+      token.waitForCompletion(30_000);
+      int[] granted = token.getGrantedQos();
+      for (int i = 0; i < granted.length && i < subs.size(); i++) {
+        if (granted[i] >= 0x80) {
+          throw new MqttException(granted[i], new IllegalStateException("the broker refused"
+              + " subscription '" + subs.get(i).topicFilter() + "' with reason code 0x"
+              + Integer.toHexString(granted[i])));
+        }
+        if (granted[i] < subs.get(i).qos()) {
+          log.warn("MQTT broker granted QoS {} instead of {} for {}", granted[i],
+              subs.get(i).qos(), subs.get(i).topicFilter());
+        }
+      }
+    }
+
+    @Override
+    public void messageArrived(ManagedConnection.Connection c, String topic,
+        MqttMessage message) throws InterruptedException {
+      received.increment();
+      byte[] payload = message.getPayload();
+      receivedBytes.increment(payload.length);
+      forwarder.submit(record(topic, payload), message.getId(), message.getQos(),
+          new Channel(c));
+    }
+
+    @Override
+    public void lost(ManagedConnection.Connection c) {
+      forwarder.forget();
+    }
+  }
+
+  /** Acknowledgements and Kafka failures of one connection's messages (equal per connection). */
+  private final class Channel implements AckAfterKafka.Channel {
+    private final ManagedConnection.Connection c;
+
+    Channel(ManagedConnection.Connection c) {
+      this.c = c;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Channel ch && ch.c == c;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(c);
+    }
+
+    @Override
+    public boolean live() {
+      return c.live();
+    }
+
+    @Override
+    public void acknowledge(int messageId, int qos) {
+      try {
+        c.client().messageArrivedComplete(messageId, qos);
+      } catch (MqttException | RuntimeException e) {
+        log.debug("MQTT ack of message {} failed: {}", messageId, MqttErrors.describe(e));
+      }
+    }
+
+    @Override
+    public void kafkaFailed(Exception error) {
+      kafkaFailures.increment();
+      // Every record behind a failure fails too: one line per connection, not one per record.
+      if (lastKafkaFailure != c) {
+        lastKafkaFailure = c;
+        log.error("MQTT ingress {}: Kafka refused a record ({}); dropping the MQTT connection"
+            + " unacknowledged so the broker keeps the messages and resends them",
+            settings.clientId(), error.getMessage());
+      }
+      connection.drop(c, "Kafka refused a record: " + error.getMessage());
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.sluice.operators;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** Every meter the stream operators register: name, type, unit and meaning, declared once. */
+public enum OperatorMeters {
+  RECORDS_IN("sluice.records.in", "counter", "records", "Records read from a source topic"),
+  RECORDS_DECODED("sluice.records.decoded", "counter", "records", "Records decoded and validated"),
+  BYTES_IN("sluice.bytes.in", "counter", "bytes", "Payload bytes read from source topics"),
+  DLQ("sluice.dlq", "counter", "records",
+      "Records sent to the dead-letter topic, by source and reason"),
+  ROUTED("sluice.routed", "counter", "records", "Records routed, by route and reason"),
+  ROUTED_BYTES("sluice.routed.bytes", "counter", "bytes", "Payload bytes routed, by route"),
+  BATCH_SIZE("sluice.infer.batch.size", "summary", "records", "Records per inference batch"),
+  INFERENCE_TIME("sluice.infer.time", "timer", "seconds", "Time of one batched model call"),
+  QUEUE_WAIT("sluice.infer.queue.wait", "timer", "seconds",
+      "Time a record waited in the infer buffer before its batch ran"),
+  FLUSHES("sluice.infer.flushes", "counter", "batches",
+      "Batches flushed, by trigger: size, tokens or wait"),
+  BUFFERED("sluice.infer.buffered", "gauge", "records", "Records waiting in the infer buffer"),
+  CLOUD_ACCEPTED("sluice.cloud.accepted", "counter", "records",
+      "Forwarded records the cloud accepted (first copy of an event)"),
+  CLOUD_DUPLICATES("sluice.cloud.duplicates", "counter", "records",
+      "Forwarded records the cloud dropped as duplicates of an event already seen"),
+  REDACTED("sluice.redacted", "counter", "matches", "Matches redacted, by pattern"),
+  REDACTION_FAILURES("sluice.redaction.failures", "counter", "records",
+      "Records a redaction pattern could not finish on; marked restricted (fail closed)"),
+  EXTRACTED("sluice.extracted", "counter", "fields", "Fields extracted by patterns and gazetteers"),
+  EXTRACTION_FAILURES("sluice.extraction.failures", "counter", "records",
+      "Records an extraction pattern could not finish on; no fields added"),
+  POLICY_BLOCKED("sluice.policy.blocked", "counter", "records",
+      "Restricted records a rule would have sent to the cloud, kept local instead");
+
+  private final String meterName;
+  private final String type;
+  private final String unit;
+  private final String description;
+
+  OperatorMeters(String meterName, String type, String unit, String description) {
+    this.meterName = meterName;
+    this.type = type;
+    this.unit = unit;
+    this.description = description;
+  }
+
+  public String meterName() {
+    return meterName;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String unit() {
+    return unit;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Counter counter(MeterRegistry registry, String... tags) {
+    return Counter.builder(meterName).description(description).baseUnit(unit).tags(tags)
+        .register(registry);
+  }
+
+  public DistributionSummary summary(MeterRegistry registry, String... tags) {
+    return DistributionSummary.builder(meterName).description(description).baseUnit(unit)
+        .tags(tags).publishPercentileHistogram().register(registry);
+  }
+
+  public Timer timer(MeterRegistry registry, String... tags) {
+    return Timer.builder(meterName).description(description).tags(tags)
+        .publishPercentileHistogram().register(registry);
+  }
+}

@@ -1,0 +1,356 @@
+package io.sluice.topology;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.operators.anomaly.AnomalyConfig;
+import io.sluice.operators.anomaly.AnomalyOperator;
+import io.sluice.operators.anomaly.DetectionMethod;
+import io.sluice.operators.anomaly.DetectorSettings;
+import io.sluice.operators.cloud.DedupeProcessor;
+import io.sluice.operators.cloud.VerdictProcessor;
+import io.sluice.operators.decode.DecodeProcessor;
+import io.sluice.operators.decode.EventSchema;
+import io.sluice.operators.decode.JsonPayloadDecoder;
+import io.sluice.operators.decode.PayloadDecoder;
+import io.sluice.operators.extract.ExtractProcessor;
+import io.sluice.operators.infer.InferProcessor;
+import io.sluice.operators.infer.InferSettings;
+import io.sluice.operators.infer.TextModel;
+import io.sluice.operators.redact.RedactProcessor;
+import io.sluice.operators.route.RouteProcessor;
+import io.sluice.operators.route.RoutingException;
+import io.sluice.operators.route.RoutingRules;
+import io.sluice.operators.route.RuleError;
+import io.sluice.operators.route.RuleSpec;
+import io.sluice.schemas.AvroSerdes;
+import io.sluice.schemas.DeadLetter;
+import io.sluice.schemas.Feedback;
+import io.sluice.schemas.ForwardedRecord;
+import io.sluice.schemas.InferenceResult;
+import io.sluice.schemas.PipelineRecord;
+import io.sluice.schemas.SensorWindowSummary;
+import io.sluice.topology.spec.InferenceBatching;
+import io.sluice.topology.spec.Pipeline;
+import io.sluice.topology.spec.Resolve;
+import io.sluice.topology.spec.RouteRule;
+import io.sluice.topology.spec.Source;
+import io.sluice.topology.spec.Step;
+import io.sluice.topology.spec.Topics;
+import io.sluice.topology.spec.TopologySpec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Turns a topology spec into a Kafka Streams {@link Topology}.
+ *
+ * <p><b>Gateway.</b> Per source: its input topic, a decode operator (bad input to the dead-letter
+ * sink), the pipeline's steps in order, and a route operator that sends each record to one sink:
+ * results (local), forward (cloud), review, alerts (MQTT). A pipeline's classify and novelty steps
+ * share one model pass: they become a single batched infer operator at the position of the first
+ * of them. A window step's per-window summaries go to the summaries sink.
+ *
+ * <p><b>Cloud.</b> Forwarded records are de-duplicated by event id, labelled by the cloud's model
+ * through the same batched infer operator, and written as verdicts and feedback.
+ */
+public final class TopologyBuilder {
+
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final TextModels models;
+  private final Path baseDir;
+
+  /**
+   * @param baseDir folder of the topology file, for relative paths; null for bundled files
+   */
+  public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models, Path baseDir) {
+    this.registry = registry;
+    this.clock = clock;
+    this.models = models;
+    this.baseDir = baseDir;
+  }
+
+  public Topology build(TopologySpec spec) {
+    return spec.kind() == TopologySpec.Kind.CLOUD ? cloud(spec) : gateway(spec);
+  }
+
+  private Topology gateway(TopologySpec spec) {
+    Topics topics = spec.topics();
+    Topology topology = new Topology();
+    Map<String, List<String>> sinkParents = new LinkedHashMap<>();
+    for (String sink : List.of(RESULTS, FORWARD, REVIEW, ALERTS, DEAD_LETTERS)) {
+      sinkParents.put(sink, new ArrayList<>());
+    }
+    Map<String, String> summarySinks = new LinkedHashMap<>();
+    for (Source source : spec.sources()) {
+      Pipeline pipeline = spec.pipelineFor(source.name()).orElse(null);
+      String prefix = pipeline == null ? source.name() : pipeline.name();
+      String in = "in-" + source.name();
+      topology.addSource(in, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+          topics.input(source.name()));
+      List<Stage> stages = pipeline == null ? List.of() : stages(spec, pipeline);
+      // The anomaly operator forwards to a child with a fixed name, so the node after a window
+      // stage takes that name.
+      String route = prefix + ".route";
+      for (int i = 0; i < stages.size(); i++) {
+        Stage stage = stages.get(i);
+        String successor = i > 0 && stages.get(i - 1).forwardsTo != null
+            ? stages.get(i - 1).forwardsTo : null;
+        if (successor != null) {
+          stage.name = successor;
+        }
+      }
+      if (!stages.isEmpty() && stages.get(stages.size() - 1).forwardsTo != null) {
+        route = stages.get(stages.size() - 1).forwardsTo;
+      }
+      String decodeNode = prefix + ".decode";
+      String afterDecode = stages.isEmpty() ? route : stages.get(0).name;
+      PayloadDecoder decoder = decoder(source, spec.limits().maxPayloadBytes());
+      topology.addProcessor(decodeNode, () -> new DecodeProcessor(source.name(), decoder,
+          afterDecode, DEAD_LETTERS, registry, clock), in);
+      sinkParents.get(DEAD_LETTERS).add(decodeNode);
+      String parent = decodeNode;
+      for (Stage stage : stages) {
+        stage.add(topology, parent);
+        parent = stage.name;
+        if (stage.summaries != null) {
+          summarySinks.put(stage.summaries, stage.name);
+        }
+      }
+      RoutingRules rules = rules(pipeline);
+      RouteProcessor.Children children =
+          new RouteProcessor.Children(RESULTS, FORWARD, REVIEW, ALERTS);
+      String gateway = spec.metadata().name();
+      String pipelineName = prefix;
+      topology.addProcessor(route,
+          () -> new RouteProcessor(pipelineName, gateway, rules, children, registry), parent);
+      for (String sink : List.of(RESULTS, FORWARD, REVIEW, ALERTS)) {
+        sinkParents.get(sink).add(route);
+      }
+    }
+    if (spec.sources().isEmpty()) {
+      return topology;
+    }
+    addSink(topology, RESULTS, topics.results(), resultOf(), sinkParents);
+    addSink(topology, REVIEW, topics.review(), resultOf(), sinkParents);
+    addSink(topology, FORWARD, topics.forward(), avro(AvroSerdes.forwardedRecord().serializer(),
+        ForwardedRecord.class), sinkParents);
+    addSink(topology, ALERTS, topics.alerts(), bytes(), sinkParents);
+    addSink(topology, DEAD_LETTERS, topics.deadLetters(),
+        avro(AvroSerdes.deadLetter().serializer(), DeadLetter.class), sinkParents);
+    summarySinks.forEach((sink, parent) -> topology.addSink(sink, topics.summaries(),
+        new StringSerializer(),
+        avro(AvroSerdes.sensorWindowSummary().serializer(), SensorWindowSummary.class), parent));
+    return topology;
+  }
+
+  private Topology cloud(TopologySpec spec) {
+    Resolve resolve = spec.resolve().orElseThrow();
+    Topics topics = spec.topics();
+    Topology topology = new Topology();
+    String dedupeStore = "cloud-seen-events";
+    StoreBuilder<?> seen = Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(dedupeStore), Serdes.String(), Serdes.Long())
+        .withLoggingEnabled(Map.of()).withCachingEnabled();
+    topology.addSource("forwarded", new StringDeserializer(),
+        AvroSerdes.forwardedRecord().deserializer(), resolve.from());
+    topology.addProcessor("dedupe", new ProcessorSupplier<String, ForwardedRecord, String,
+        PipelineRecord>() {
+      @Override
+      public DedupeProcessor get() {
+        return new DedupeProcessor(dedupeStore, resolve.dedupeRetention(), registry);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(seen);
+      }
+    }, "forwarded");
+    TextModel model = models.create(spec.models().get(resolve.classify().model()),
+        resolve.classify(), baseDir);
+    addInfer(topology, "resolve", "cloud", InferenceBatching.defaults(), model, true, false,
+        "dedupe");
+    topology.addProcessor("verdict", () -> new VerdictProcessor("verdicts", "feedback",
+        resolve.feedbackMinConfidence()), "resolve");
+    topology.addSink("verdicts", topics.verdicts(), new StringSerializer(),
+        avro(AvroSerdes.inferenceResult().serializer(), InferenceResult.class), "verdict");
+    topology.addSink("feedback", resolve.feedbackTopic(), new StringSerializer(),
+        avro(AvroSerdes.feedback().serializer(), Feedback.class), "verdict");
+    return topology;
+  }
+
+  /** One operator of a pipeline, added to the topology under {@link #name}. */
+  private abstract static class Stage {
+    String name;
+    /** Set when the operator forwards to a fixed child name, which its successor must take. */
+    String forwardsTo;
+    /** Set when the operator also writes window summaries from this node. */
+    String summaries;
+
+    Stage(String name) {
+      this.name = name;
+    }
+
+    /** Adds this stage's processor, reading from {@code parent}. */
+    abstract void add(Topology topology, String parent);
+  }
+
+  private List<Stage> stages(TopologySpec spec, Pipeline pipeline) {
+    List<Stage> stages = new ArrayList<>();
+    boolean inferAdded = false;
+    boolean novelty = !pipeline.steps(Step.Novelty.class).isEmpty();
+    for (int i = 0; i < pipeline.steps().size(); i++) {
+      Step step = pipeline.steps().get(i);
+      String name = pipeline.name() + "." + i + "." + step.kind();
+      if (step instanceof Step.Redact r) {
+        stages.add(new Stage(name) {
+          @Override
+          void add(Topology t, String parent) {
+            t.addProcessor(this.name, () -> new RedactProcessor(r.patterns(), r.custom(),
+                registry, pipeline.name()), parent);
+          }
+        });
+      } else if (step instanceof Step.Classify c && !inferAdded) {
+        inferAdded = true;
+        TextModel model = models.create(spec.models().get(c.model()), c, baseDir);
+        stages.add(new Stage(name) {
+          @Override
+          void add(Topology t, String parent) {
+            addInfer(t, this.name, pipeline.name(), pipeline.inference(), model, true, novelty,
+                parent);
+          }
+        });
+      } else if (step instanceof Step.Extract e) {
+        stages.add(new Stage(name) {
+          @Override
+          void add(Topology t, String parent) {
+            t.addProcessor(this.name, () -> new ExtractProcessor(e.patterns(), e.custom(),
+                e.gazetteers(), registry, pipeline.name()), parent);
+          }
+        });
+      } else if (step instanceof Step.Window w) {
+        Stage stage = new Stage(name) {
+          @Override
+          void add(Topology t, String parent) {
+            AnomalyOperator.addTo(t, this.name, anomalyConfig(w, pipeline.name()), registry,
+                parent);
+          }
+        };
+        stage.forwardsTo = AnomalyOperator.scoresNode(name);
+        stage.summaries = AnomalyOperator.summariesNode(name);
+        stages.add(stage);
+      }
+    }
+    return stages;
+  }
+
+  private void addInfer(Topology topology, String name, String pipeline,
+      InferenceBatching batching, TextModel model, boolean classify, boolean novelty,
+      String parent) {
+    String storeName = "infer-buffer-" + pipeline;
+    StoreBuilder<?> buffer = Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(storeName), Serdes.String(),
+            AvroSerdes.pipelineRecord())
+        .withLoggingEnabled(Map.of()).withCachingEnabled();
+    InferSettings settings = new InferSettings(storeName, batching.maxBatch(),
+        batching.maxTokens(), batching.maxWait(), classify, novelty);
+    topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
+        PipelineRecord>() {
+      @Override
+      public InferProcessor get() {
+        return new InferProcessor(pipeline, settings, model, registry);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(buffer);
+      }
+    }, parent);
+  }
+
+  private static AnomalyConfig anomalyConfig(Step.Window w, String pipeline) {
+    DetectionMethod method = switch (w.method()) {
+      case "robust" -> DetectionMethod.ROBUST_LEVEL;
+      case "seasonal" -> DetectionMethod.SEASONAL;
+      case "change" -> DetectionMethod.CHANGE;
+      default -> DetectionMethod.COMBINED;
+    };
+    DetectorSettings detector = DetectorSettings.defaults().withMethod(method);
+    if (w.threshold() != null) {
+      detector = detector.withThreshold(w.threshold());
+    }
+    return new AnomalyConfig(w.size(), detector, "anomaly-state-" + pipeline);
+  }
+
+  private static RoutingRules rules(Pipeline pipeline) {
+    List<RouteRule> route = pipeline == null || pipeline.route().isEmpty()
+        ? List.of(new RouteRule(null, "local", null, 0)) : pipeline.route();
+    List<RuleSpec> specs = route.stream()
+        .map(r -> new RuleSpec(r.when(), r.to(), r.reason())).toList();
+    try {
+      return RoutingRules.compile(specs);
+    } catch (RoutingException e) {
+      List<TopologyError> errors = new ArrayList<>();
+      for (RuleError error : e.errors()) {
+        errors.add(new TopologyError("", route.get(error.ruleIndex()).line(), error.column(),
+            "pipelines." + pipeline.name() + ".route[" + error.ruleIndex() + "]." + error.field(),
+            error.message(), error.hint()));
+      }
+      throw new TopologyException(errors);
+    }
+  }
+
+  private static PayloadDecoder decoder(Source source, long maxBytes) {
+    EventSchema schema = source.schema() == Source.Schema.TEXT_EVENT ? EventSchema.TEXT_EVENT
+        : EventSchema.SENSOR_READING;
+    return switch (source.format()) {
+      case JSON -> new JsonPayloadDecoder(schema, maxBytes);
+      default -> throw new TopologyException(List.of(new TopologyError("", 0, 0,
+          "sources." + source.name() + ".format", "format " + source.format()
+              + " is not supported yet", "use json")));
+    };
+  }
+
+  private static void addSink(Topology topology, String name, String topic,
+      Serializer<Object> serializer, Map<String, List<String>> parents) {
+    List<String> from = parents.get(name);
+    if (!from.isEmpty()) {
+      topology.addSink(name, topic, new StringSerializer(), serializer,
+          from.toArray(String[]::new));
+    }
+  }
+
+  /** Writes the {@code InferenceResult} of a pipeline record. */
+  static Serializer<Object> resultOf() {
+    Serializer<InferenceResult> results = AvroSerdes.inferenceResult().serializer();
+    return (topic, value) -> results.serialize(topic, ((PipelineRecord) value).getResult());
+  }
+
+  static <T> Serializer<Object> avro(Serializer<T> serializer, Class<T> type) {
+    return (topic, value) -> serializer.serialize(topic, type.cast(value));
+  }
+
+  static Serializer<Object> bytes() {
+    ByteArraySerializer serializer = new ByteArraySerializer();
+    return (topic, value) -> serializer.serialize(topic, (byte[]) value);
+  }
+
+  static final String RESULTS = "results";
+  static final String FORWARD = "forward";
+  static final String REVIEW = "review";
+  static final String ALERTS = "alerts";
+  static final String DEAD_LETTERS = "dead-letters";
+}

@@ -1,0 +1,496 @@
+package io.sluice.topology.internal;
+
+import static io.sluice.topology.internal.schema.Composites.listOf;
+import static io.sluice.topology.internal.schema.Composites.map;
+import static io.sluice.topology.internal.schema.Scalars.duration;
+import static io.sluice.topology.internal.schema.Scalars.integer;
+import static io.sluice.topology.internal.schema.Scalars.oneOf;
+import static io.sluice.topology.internal.schema.Scalars.secret;
+import static io.sluice.topology.internal.schema.Scalars.size;
+import static io.sluice.topology.internal.schema.Scalars.string;
+
+import static io.sluice.topology.internal.schema.Scalars.number;
+
+import io.sluice.operators.extract.PatternExtractor;
+import io.sluice.operators.redact.Redactor;
+import io.sluice.operators.route.RoutingException;
+import io.sluice.operators.route.RoutingRules;
+import io.sluice.operators.route.RuleError;
+import io.sluice.operators.route.RuleSpec;
+import io.sluice.topology.internal.schema.Composites;
+import io.sluice.topology.internal.schema.ObjectType;
+import io.sluice.topology.internal.schema.Reader;
+import io.sluice.topology.internal.schema.Type;
+import io.sluice.topology.spec.Brokers;
+import io.sluice.topology.spec.InferenceBatching;
+import io.sluice.topology.spec.Limits;
+import io.sluice.topology.spec.Metadata;
+import io.sluice.topology.spec.Model;
+import io.sluice.topology.spec.Pipeline;
+import io.sluice.topology.spec.Resolve;
+import io.sluice.topology.spec.RouteRule;
+import io.sluice.topology.spec.Source;
+import io.sluice.topology.spec.Step;
+import io.sluice.topology.spec.TopologySpec;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The topology file format, declared once. The loader reads YAML with these declarations, and the
+ * editor JSON Schema and {@code docs/topology-reference.md} are generated from them.
+ */
+public final class TopologyFormat {
+
+  static final String NAME = "[a-z][a-z0-9-]{0,62}";
+
+  private TopologyFormat() {}
+
+  static final Type<String> NAME_TYPE =
+      string(NAME, "a name of lower-case letters, digits and '-', starting with a letter");
+
+  static final ObjectType<Metadata> METADATA = ObjectType.builder("Metadata",
+          "Who this topology is.")
+      .required("name", NAME_TYPE, "Gateway or cloud name; also the Kafka Streams application id.")
+      .optional("site", string("free text"), "", "\"\"", "Where it runs, free text.")
+      .optional("namespace", string("[a-z][a-z0-9_-]{0,62}", "a topic prefix"), "sluice",
+          "sluice", "Prefix of every Kafka topic the topology uses (<namespace>.in.<source>, "
+              + "<namespace>.results, <namespace>.dlq, ...).")
+      .build(v -> new Metadata(v.get("name"), v.get("site"), v.get("namespace")));
+
+  static final ObjectType<Brokers.Mqtt> MQTT = ObjectType.builder("MqttBroker",
+          "The MQTT broker devices publish to.")
+      .optional("url", string("(embedded|(tcp|ssl)://[^\\s]+)",
+              "'embedded' or a URL such as tcp://host:1883 or ssl://host:8883"),
+          "embedded", "embedded", "'embedded' starts a broker inside the process (one-box runs);"
+              + " otherwise the broker's URL.")
+      .optional("clientId", string("[A-Za-z0-9_.-]{1,64}", "an MQTT client id"), null,
+          "sluice-<name>", "Stable client id; the broker keeps the gateway's session and "
+              + "unacknowledged messages under it.")
+      .optional("username", string("a user name"), null, null, "User name, if the broker needs one.")
+      .optional("password", secret(), null, null,
+          "Password; write ${ENV_VAR} so it stays out of the file. Never logged.")
+      .optional("receiveMaximum", integer(1, 65_535), 1_000, "1000",
+          "Most QoS 1 messages the broker may have in flight to the gateway unacknowledged.")
+      .optional("sessionExpiry", duration(), Duration.ofDays(1), "1d",
+          "How long the broker keeps the session while the gateway is away.")
+      .build(v -> new Brokers.Mqtt(v.get("url"), v.get("clientId"),
+          Optional.ofNullable(v.<String>get("username")).filter(u -> !u.isEmpty()),
+          Optional.ofNullable(v.<String>get("password")).filter(p -> !p.isEmpty()),
+          v.get("receiveMaximum"), v.get("sessionExpiry")));
+
+  static final ObjectType<Brokers.Kafka> KAFKA = ObjectType.builder("KafkaBroker",
+          "The Kafka cluster the topology runs on.")
+      .optional("bootstrap", string("(embedded|[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*)",
+              "'embedded' or host:port[,host:port...]"), "embedded", "embedded",
+          "'embedded' starts a single-node broker inside the process; otherwise bootstrap servers.")
+      .optional("partitions", integer(1, 1_000), 3, "3",
+          "Partitions of the topics the topology creates; more lets more instances share work.")
+      .optional("commitInterval", duration(), Duration.ofMillis(100), "100ms",
+          "How often Kafka Streams commits its exactly-once transaction; results become visible"
+              + " to read-committed consumers at each commit.")
+      .build(v -> new Brokers.Kafka(v.get("bootstrap"), v.get("partitions"),
+          v.get("commitInterval")));
+
+  static final ObjectType<Brokers> BROKERS = ObjectType.builder("Brokers",
+          "Where messages come from and where the topology runs.")
+      .optional("mqtt", MQTT, null, "{url: embedded}", "The MQTT broker.")
+      .optional("kafka", KAFKA, null, "{bootstrap: embedded}", "The Kafka cluster.")
+      .build(v -> new Brokers(v.get("mqtt"), v.get("kafka")));
+
+  record MqttSource(String topic, int qos, int deviceIdLevel) {}
+
+  static final ObjectType<MqttSource> SOURCE_MQTT = ObjectType.builder("SourceMqtt",
+          "The MQTT subscription of a source.")
+      .required("topic", string("[^\\s]+", "an MQTT topic filter such as plant/+/notes"),
+          "Topic filter; '+' matches one level, '#' the rest; $share/<group>/<filter> splits the"
+              + " messages between gateway instances.")
+      .optional("qos", integer(0, 2), 1, "1", "QoS of the subscription; 1 loses nothing.")
+      .optional("deviceIdLevel", integer(0, 32), -1, "first '+' level",
+          "Which topic level (0-based) names the device; the device id is the Kafka key.")
+      .build(v -> new MqttSource(v.get("topic"), v.get("qos"), v.get("deviceIdLevel")));
+
+  static final ObjectType<Source> SOURCE = ObjectType.builder("Source",
+          "A stream of device messages, ingested into <namespace>.in.<name>.")
+      .required("name", NAME_TYPE, "Unique name of the source.")
+      .required("mqtt", SOURCE_MQTT, "Where the messages come from.")
+      .optional("format", oneOf("json", "csv", "avro"), "json", "json",
+          "Payload encoding: JSON object, one CSV line, or Avro single-object encoding.")
+      .required("schema", oneOf("TextEvent", "SensorReading"), "What a payload holds.")
+      .build(v -> {
+        MqttSource m = v.get("mqtt");
+        return new Source(v.get("name"), m.topic(), m.qos(), m.deviceIdLevel(),
+            Source.Format.valueOf(((String) v.get("format")).toUpperCase()),
+            v.<String>get("schema").equals("TextEvent") ? Source.Schema.TEXT_EVENT
+                : Source.Schema.SENSOR_READING);
+      });
+
+  static final ObjectType<Model> MODEL = ObjectType.builder("Model",
+          "A model the steps can use, loaded once and shared.")
+      .required("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
+              "classpath:<bundle name> or a folder path"),
+          "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
+              + " jar), classpath:bge-small-en-v15-q, classpath:e5-small-v2-q, or a folder with"
+              + " model.onnx, tokenizer.json and a manifest, relative to this file.")
+      .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
+      .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
+
+  static final Type<String> MODEL_REF = NAME_TYPE;
+
+  static final ObjectType<Step.Label> LABEL = ObjectType.builder("Label",
+          "A label: what it means and texts that belong to it.")
+      .optional("description", string("text"), null, null,
+          "What the label means, in a sentence; used as an example too.")
+      .optional("examples", listOf(string("text"), 0), List.of(), "[]",
+          "Texts that belong to the label.")
+      .check((v, reader) -> {
+        if (v.get("description") == null && v.<List<String>>get("examples").isEmpty()) {
+          reader.error(v.node(), "a label needs a description or examples",
+              "add description: ... or examples: [...]");
+        }
+      })
+      .build(v -> new Step.Label(v.get("description"), v.get("examples")));
+
+  static final Type<Step.Label> LABEL_VALUE = Composites.byNodeKind(
+      "a list of example texts, or a map with description and examples",
+      Composites.map(string("a description"), d -> new Step.Label(d, List.of())),
+      Composites.map(listOf(string("text"), 1), e -> new Step.Label(null, e)),
+      LABEL);
+
+  static final Type<Step> REDACT = ObjectType.builder("RedactStep",
+          "Replaces personal data in the text and the payload by [NAME] before anything can"
+              + " leave the gateway.")
+      .optional("patterns", listOf(oneOf(Redactor.builtInPatterns().toArray(String[]::new)), 0),
+          List.of("email", "phone", "ip"), "[email, phone, ip]",
+          "Built-in patterns to apply; see docs/routing.md for what each matches.")
+      .optional("custom", Composites.mapOf(NAME_TYPE, string("a Java regular expression"), 0),
+          Map.of(), "{}", "Your own patterns: name to regular expression.")
+      .build(v -> new Step.Redact(v.get("patterns"), v.get("custom"), line(v)));
+
+  static final Type<Step> CLASSIFY = ObjectType.builder("ClassifyStep",
+          "Labels each text with a model, with a calibrated confidence.")
+      .required("model", MODEL_REF, "A model declared under models.")
+      .optional("labels", Composites.mapOf(string("[A-Za-z0-9_.:/ -]{1,64}", "a label name"),
+          LABEL_VALUE, 0), Map.of(), "{}", "Labels with descriptions and examples, inline.")
+      .optional("examplesFile", string("a file path"), null, null,
+          "JSONL file of {\"text\": ..., \"label\": ...} lines, relative to this file.")
+      .optional("head", oneOf("auto", "prototype", "trained"), "auto", "auto",
+          "prototype: nearest label centroid (few examples); trained: a head trained on the"
+              + " gateway (many examples); auto picks by the number of examples.")
+      .check((v, reader) -> {
+        if (v.<Map<String, Step.Label>>get("labels").isEmpty() && v.get("examplesFile") == null) {
+          reader.error(v.node(), "classify needs labels or an examplesFile",
+              "add labels: {name: [example, ...]}");
+        }
+      })
+      .build(v -> new Step.Classify(v.get("model"), v.get("labels"), v.get("examplesFile"),
+          v.get("head"), line(v)));
+
+  static final Type<Step> EXTRACT = ObjectType.builder("ExtractStep",
+          "Extracts fields (measurements, part numbers, equipment ids, terms) from the text.")
+      .optional("patterns",
+          listOf(oneOf(PatternExtractor.builtInPatterns().toArray(String[]::new)), 0),
+          List.of(), "[]", "Built-in patterns; see docs/routing.md for what each matches.")
+      .optional("custom", Composites.mapOf(NAME_TYPE, string("a Java regular expression"), 0),
+          Map.of(), "{}", "Your own patterns: field name to regular expression (a group named"
+              + " 'value' selects the value).")
+      .optional("gazetteers", Composites.mapOf(NAME_TYPE, listOf(string("a term"), 1), 0),
+          Map.of(), "{}", "Term lists: field name to terms, matched as whole words.")
+      .optional("model", MODEL_REF, null, null, "A token-classification model (optional).")
+      .build(v -> new Step.Extract(v.get("patterns"), v.get("custom"), v.get("gazetteers"),
+          v.get("model"), line(v)));
+
+  static final Type<Step> NOVELTY = ObjectType.builder("NoveltyStep",
+          "Scores how unlike the known examples a text is; the threshold is derived from the"
+              + " examples, never hard-coded.")
+      .required("model", MODEL_REF, "A model declared under models (the classify step's).")
+      .build(v -> new Step.Novelty(v.get("model"), line(v)));
+
+  static final Type<Step> WINDOW = ObjectType.builder("WindowStep",
+          "Per device and metric: an anomaly score for every reading, and a summary of the"
+              + " normal readings per window (count, min, max, mean, std).")
+      .optional("size", duration(), Duration.ofMinutes(1), "1m", "Tumbling window length.")
+      .optional("method", oneOf("combined", "robust", "seasonal", "change"), "combined",
+          "combined", "Detector method; see docs/anomaly.md.")
+      .optional("threshold", number(0, 1), null, "detector default",
+          "Score above which a reading is flagged as an anomaly.")
+      .build(v -> new Step.Window(v.get("size"), v.get("method"), v.get("threshold"), line(v)));
+
+  static final Type<Step> STEP = Composites.oneKey("step", stepVariants());
+
+  private static Map<String, Type<? extends Step>> stepVariants() {
+    Map<String, Type<? extends Step>> m = new LinkedHashMap<>();
+    m.put("redact", REDACT);
+    m.put("classify", CLASSIFY);
+    m.put("extract", EXTRACT);
+    m.put("novelty", NOVELTY);
+    m.put("window", WINDOW);
+    return m;
+  }
+
+  static final ObjectType<RouteRule> RULE = ObjectType.builder("RouteRule",
+          "A routing rule: when the condition holds, the record goes to the target. First match"
+              + " wins; see docs/routing.md.")
+      .optional("when", string("an expression such as \"novel or confidence < 0.7\""), null,
+          "always", "Condition in the routing expression language.")
+      .required("to", string("(local|cloud|review|drop|mqtt:[^\\s#+]+)",
+              "local, cloud, review, drop or mqtt:<topic>"), "Where the record goes.")
+      .optional("reason", oneOf("NOVEL", "LOW_CONFIDENCE", "POLICY", "ANOMALY",
+          "UNCERTAIN_EXTRACTION", "SCHEMA_FAILURE", "RULE"), null, "derived",
+          "Forward reason recorded with records sent to the cloud.")
+      .build(v -> {
+        org.yaml.snakeyaml.nodes.Node when = v.node("when");
+        boolean quoted = when instanceof org.yaml.snakeyaml.nodes.ScalarNode sn
+            && sn.getScalarStyle() != org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN;
+        int line = v.present("when") ? when.getStartMark().getLine() + 1 : line(v);
+        int column = v.present("when")
+            ? when.getStartMark().getColumn() + 1 + (quoted ? 1 : 0) : 0;
+        return new RouteRule(v.get("when"), v.get("to"), v.get("reason"), line, column);
+      });
+
+  static final ObjectType<InferenceBatching> BATCHING = ObjectType.builder("InferenceBatching",
+          "How the pipeline's model steps batch their calls.")
+      .optional("maxBatch", integer(1, 1024), 32, "32", "Most records in one batch.")
+      .optional("maxTokens", integer(16, 1 << 20), 4096, "4096",
+          "Token budget of a batch: batch size times padded length.")
+      .optional("maxWait", duration(), Duration.ofMillis(20), "20ms",
+          "Longest a record waits for batch-mates.")
+      .build(v -> new InferenceBatching(v.get("maxBatch"), v.get("maxTokens"),
+          v.get("maxWait")));
+
+  static final ObjectType<Pipeline> PIPELINE = ObjectType.builder("Pipeline",
+          "The steps the records of one source go through, then where they go.")
+      .required("name", NAME_TYPE, "Unique name of the pipeline.")
+      .required("from", NAME_TYPE, "The source it reads.")
+      .optional("steps", listOf(STEP, 0), List.of(), "[]",
+          "Operators in order; decoding always comes first and follows the source's format.")
+      .optional("route", listOf(RULE, 0), List.of(), "[{to: local}]",
+          "Routing rules; first match wins; without a match a record stays local.")
+      .optional("inference", BATCHING, InferenceBatching.defaults(),
+          "{maxBatch: 32, maxTokens: 4096, maxWait: 20ms}", "Batching of model calls.")
+      .check(TopologyFormat::checkRoute)
+      .build(v -> new Pipeline(v.get("name"), v.get("from"), v.get("steps"), v.get("route"),
+          v.get("inference")));
+
+  /** Compiles the route rules now, so their mistakes are reported with the file's lines. */
+  private static void checkRoute(ObjectType.Values v, Reader reader) {
+    List<RouteRule> route = v.get("route");
+    if (route.isEmpty()) {
+      return;
+    }
+    try {
+      RoutingRules.compile(route.stream()
+          .map(r -> new RuleSpec(r.when(), r.to(), r.reason())).toList());
+    } catch (RoutingException e) {
+      reader.enterField("route");
+      for (RuleError error : e.errors()) {
+        RouteRule rule = route.get(Math.min(error.ruleIndex(), route.size() - 1));
+        reader.enterIndex(error.ruleIndex());
+        reader.enterField(error.field());
+        boolean inWhen = "when".equals(error.field()) && rule.whenColumn() > 0;
+        reader.error(rule.line(), inWhen ? rule.whenColumn() + error.column() - 1 : 0,
+            error.message(), error.hint() == null ? "" : error.hint());
+        reader.leave();
+        reader.leave();
+      }
+      reader.leave();
+    }
+  }
+
+  private static int line(ObjectType.Values v) {
+    return v.node() == null || v.node().getStartMark() == null ? 0
+        : v.node().getStartMark().getLine() + 1;
+  }
+
+  static final ObjectType<Limits> LIMITS = ObjectType.builder("Limits", "Guards against bad input.")
+      .optional("maxPayloadBytes", size(), 64L * 1024, "64KiB",
+          "Larger payloads go to the dead-letter topic as OVERSIZED.")
+      .build(v -> new Limits(v.get("maxPayloadBytes")));
+
+  static final ObjectType<Resolve> RESOLVE = ObjectType.builder("Resolve",
+          "Cloud only: how forwarded records are resolved, de-duplicated and fed back.")
+      .required("from", string("[A-Za-z0-9._-]+", "a Kafka topic name"),
+          "Topic of forwarded records, e.g. sluice.forward (moved here by the cloud link).")
+      .required("classify", CLASSIFY, "How the cloud labels forwarded texts.")
+      .optional("dedupeRetention", duration(), Duration.ofDays(7), "7d",
+          "How long event ids are remembered; a record seen again within it is dropped.")
+      .optional("feedbackMinConfidence", number(0, 1), 0.5, "0.5",
+          "Verdicts at least this confident go back to the gateways as feedback.")
+      .optional("feedbackTopic", string("[A-Za-z0-9._-]+", "a Kafka topic name"), null,
+          "<from namespace>.feedback", "Compacted topic of feedback, keyed by event id.")
+      .build(v -> {
+        String from = v.get("from");
+        String feedback = v.get("feedbackTopic") != null ? v.get("feedbackTopic")
+            : (from.contains(".") ? from.substring(0, from.lastIndexOf('.')) : from)
+                + ".feedback";
+        return new Resolve(from, (Step.Classify) v.<Step>get("classify"),
+            v.get("dedupeRetention"), v.get("feedbackMinConfidence"), feedback);
+      });
+
+  /** The root of a topology file; {@code file} is filled in by the loader. */
+  public static ObjectType<TopologySpec> topology(String file) {
+    return ObjectType.builder("Topology", "A Sluice topology file.")
+        .required("apiVersion", oneOf("sluice/v1"), "Format version.")
+        .required("kind", oneOf("Gateway", "Cloud"),
+            "Gateway runs at the edge; Cloud resolves what gateways forward.")
+        .required("metadata", METADATA, "Who this topology is.")
+        .optional("brokers", BROKERS, null, "embedded MQTT and Kafka", "Brokers.")
+        .optional("models", Composites.mapOf(NAME_TYPE, MODEL, 0), Map.of(), "{}",
+            "Models, by the name steps use.")
+        .optional("sources", listOf(SOURCE, 0), List.of(), "[]", "Device message streams.")
+        .optional("pipelines", listOf(PIPELINE, 0), List.of(), "[]",
+            "What happens to each source's records. A source without a pipeline passes through"
+                + " to <namespace>.results after decoding.")
+        .optional("resolve", RESOLVE, null, null,
+            "Cloud only: how forwarded records are resolved.")
+        .optional("limits", LIMITS, null, "{maxPayloadBytes: 64KiB}", "Input guards.")
+        .check(TopologyFormat::checkKind)
+        .check(TopologyFormat::checkReferences)
+        .build(v -> {
+          Metadata metadata = v.get("metadata");
+          Brokers given = v.get("brokers");
+          Brokers brokers = withDefaults(given, metadata);
+          Limits limits = v.get("limits") == null ? new Limits(64L * 1024) : v.get("limits");
+          return new TopologySpec(file, v.get("apiVersion"),
+              v.<String>get("kind").equals("Gateway") ? TopologySpec.Kind.GATEWAY
+                  : TopologySpec.Kind.CLOUD,
+              metadata, brokers, named(v.get("models")), v.get("sources"), v.get("pipelines"),
+              Optional.ofNullable(v.get("resolve")), limits);
+        });
+  }
+
+  private static Map<String, Model> named(Map<String, Model> models) {
+    Map<String, Model> out = new LinkedHashMap<>();
+    models.forEach((name, m) -> out.put(name,
+        new Model(name, m.bundle(), m.threads())));
+    return out;
+  }
+
+  private static Brokers withDefaults(Brokers given, Metadata metadata) {
+    Brokers.Mqtt mqtt = given == null || given.mqtt() == null
+        ? new Brokers.Mqtt("embedded", null, Optional.empty(), Optional.empty(), 1_000,
+            Duration.ofDays(1))
+        : given.mqtt();
+    if (mqtt.clientId() == null) {
+      mqtt = new Brokers.Mqtt(mqtt.url(), "sluice-" + metadata.name(), mqtt.username(),
+          mqtt.password(), mqtt.receiveMaximum(), mqtt.sessionExpiry());
+    }
+    Brokers.Kafka kafka = given == null || given.kafka() == null
+        ? new Brokers.Kafka("embedded", 3, Duration.ofMillis(100)) : given.kafka();
+    return new Brokers(mqtt, kafka);
+  }
+
+  private static void checkKind(ObjectType.Values v, Reader reader) {
+    boolean cloud = "Cloud".equals(v.get("kind"));
+    if (cloud) {
+      if (v.get("resolve") == null) {
+        reader.error(v.node(), "a Cloud topology needs a resolve section",
+            "add resolve: {from: sluice.forward, classify: {...}}");
+      }
+      for (String gatewayOnly : List.of("sources", "pipelines")) {
+        if (v.present(gatewayOnly)) {
+          reader.error(v.node(gatewayOnly), "'" + gatewayOnly + "' belongs to Gateway topologies",
+              "a Cloud topology reads forwarded records from resolve.from");
+        }
+      }
+      if (v.get("resolve") != null) {
+        Resolve r = v.get("resolve");
+        if (!v.<Map<String, Model>>get("models").containsKey(r.classify().model())) {
+          reader.error(v.node("resolve"), "model '" + r.classify().model()
+              + "' is not declared under models", "declare it under models");
+        }
+      }
+    } else if (v.present("resolve")) {
+      reader.error(v.node("resolve"), "'resolve' belongs to Cloud topologies",
+          "set kind: Cloud, or remove resolve");
+    }
+  }
+
+  private static void checkSteps(Pipeline p, Source source, Map<String, Model> models,
+      Reader reader) {
+    boolean text = source.schema() == Source.Schema.TEXT_EVENT;
+    Set<String> classifyModels = new HashSet<>();
+    for (int s = 0; s < p.steps().size(); s++) {
+      Step step = p.steps().get(s);
+      reader.enterField("steps");
+      reader.enterIndex(s);
+      reader.enterField(step.kind());
+      boolean textStep = !(step instanceof Step.Window);
+      if (textStep != text) {
+        reader.error(step.line(), 0, "step '" + step.kind() + "' cannot run on source '"
+            + source.name() + "', whose records are " + (text ? "TextEvent" : "SensorReading"),
+            text ? "window runs on SensorReading sources" : "redact, classify, extract and"
+                + " novelty run on TextEvent sources");
+      }
+      String model = step instanceof Step.Classify c ? c.model()
+          : step instanceof Step.Novelty n ? n.model()
+          : step instanceof Step.Extract e ? e.model() : null;
+      if (model != null && !models.containsKey(model)) {
+        String near = io.sluice.operators.internal.Suggestions.nearest(model, models.keySet());
+        reader.error(step.line(), 0, "model '" + model + "' is not declared under models",
+            near != null ? "did you mean '" + near + "'?"
+                : "declare it: models: {" + model + ": {bundle: classpath:all-minilm-l6-v2-q}}");
+      }
+      if (step instanceof Step.Classify c) {
+        if (!classifyModels.isEmpty()) {
+          reader.error(step.line(), 0, "a pipeline can classify once", "remove one classify step");
+        }
+        classifyModels.add(c.model());
+      }
+      if (step instanceof Step.Novelty n && !classifyModels.contains(n.model())) {
+        reader.error(step.line(), 0, "novelty needs a classify step with model '" + n.model()
+            + "' before it in this pipeline: its examples are what novelty compares with",
+            "add a classify step before novelty");
+      }
+      reader.leave();
+      reader.leave();
+      reader.leave();
+    }
+  }
+
+  private static void checkReferences(ObjectType.Values v, Reader reader) {
+    List<Source> sources = v.get("sources");
+    List<Pipeline> pipelines = v.get("pipelines");
+    Set<String> names = new HashSet<>();
+    reader.enterField("sources");
+    for (int i = 0; i < sources.size(); i++) {
+      if (!names.add(sources.get(i).name())) {
+        reader.enterIndex(i);
+        reader.error(v.node("sources"), "source name '" + sources.get(i).name()
+            + "' is used twice", "give each source its own name");
+        reader.leave();
+      }
+    }
+    reader.leave();
+    Set<String> pipelineNames = new HashSet<>();
+    Set<String> fed = new HashSet<>();
+    reader.enterField("pipelines");
+    for (int i = 0; i < pipelines.size(); i++) {
+      Pipeline p = pipelines.get(i);
+      reader.enterIndex(i);
+      if (!pipelineNames.add(p.name())) {
+        reader.error(v.node("pipelines"), "pipeline name '" + p.name() + "' is used twice",
+            "give each pipeline its own name");
+      }
+      if (!names.contains(p.from())) {
+        String near = io.sluice.operators.internal.Suggestions.nearest(p.from(), names);
+        reader.error(v.node("pipelines"), "pipeline '" + p.name() + "' reads from '" + p.from()
+            + "', which is not a source", near != null ? "did you mean '" + near + "'?"
+                : "declared sources: " + names);
+      } else if (!fed.add(p.from())) {
+        reader.error(v.node("pipelines"), "source '" + p.from()
+            + "' feeds two pipelines", "one pipeline per source");
+      } else {
+        Source source = sources.stream().filter(s -> s.name().equals(p.from())).findFirst()
+            .orElseThrow();
+        checkSteps(p, source, v.get("models"), reader);
+      }
+      reader.leave();
+    }
+    reader.leave();
+  }
+}

@@ -1,0 +1,249 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.topology.spec.Source;
+import io.sluice.topology.spec.TopologySpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TopologyLoaderTest {
+
+  final TopologyLoader loader = new TopologyLoader(Map.of("MQTT_PASSWORD", "s3cret")::get);
+
+  @Test
+  void readsAValidFileWithDefaults() {
+    TopologySpec spec = loader.parse("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7, site: plant-a}
+        brokers:
+          mqtt: {url: "tcp://broker:1883", username: gw, password: "${MQTT_PASSWORD}"}
+        sources:
+          - {name: notes, mqtt: {topic: "plant/+/notes"}, schema: TextEvent}
+        """, "line-7.yaml");
+    assertThat(spec.kind()).isEqualTo(TopologySpec.Kind.GATEWAY);
+    assertThat(spec.metadata().namespace()).isEqualTo("sluice");
+    assertThat(spec.brokers().mqtt().password()).contains("s3cret");
+    assertThat(spec.brokers().mqtt().toString()).doesNotContain("s3cret");
+    assertThat(spec.brokers().mqtt().clientId()).isEqualTo("sluice-line-7");
+    assertThat(spec.brokers().mqtt().sessionExpiry()).isEqualTo(Duration.ofDays(1));
+    assertThat(spec.brokers().kafka().embedded()).isTrue();
+    Source notes = spec.sources().get(0);
+    assertThat(notes.qos()).isEqualTo(1);
+    assertThat(notes.format()).isEqualTo(Source.Format.JSON);
+    assertThat(spec.limits().maxPayloadBytes()).isEqualTo(65_536);
+    assertThat(spec.topics().input("notes")).isEqualTo("sluice.in.notes");
+  }
+
+  @Test
+  void reportsEveryMistakeAtOnceWithLinesAndHints() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: Line_7}
+        brokers:
+          mqtt: {url: embedded, recieveMaximum: 10}
+          kafka: {partitions: zero}
+        sources:
+          - name: notes
+            mqtt: {topic: "plant/+/notes", qos: 3}
+            schema: TextEvents
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(3, 5, 6, 9, 10);
+    assertThat(errors.get(0).path()).isEqualTo("metadata.name");
+    assertThat(errors.get(0).message()).contains("'Line_7' is not a name");
+    assertThat(errors.get(1).message()).contains("unknown field 'recieveMaximum'");
+    assertThat(errors.get(1).hint()).isEqualTo("did you mean 'receiveMaximum'?");
+    assertThat(errors.get(2).path()).isEqualTo("brokers.kafka.partitions");
+    assertThat(errors.get(2).message()).contains("'zero' is not a whole number");
+    assertThat(errors.get(3).path()).isEqualTo("sources[0].mqtt.qos");
+    assertThat(errors.get(3).message()).contains("3 is out of range");
+    assertThat(errors.get(4).path()).isEqualTo("sources[0].schema");
+    assertThat(errors.get(4).hint()).isEqualTo("did you mean 'TextEvent'?");
+  }
+
+  @Test
+  void missingRequiredFieldsNameTheFieldAndWhatToWrite() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        metadata: {name: a}
+        """);
+    assertThat(errors).singleElement().satisfies(e -> {
+      assertThat(e.message()).isEqualTo("missing required field 'kind' in Topology");
+      assertThat(e.hint()).contains("'Gateway', 'Cloud'");
+      assertThat(e.line()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void unsetEnvironmentVariableIsAnError() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        brokers:
+          mqtt: {url: "tcp://b:1883", password: "${NOT_SET}"}
+        """);
+    assertThat(errors).singleElement().satisfies(e -> {
+      assertThat(e.message()).isEqualTo("environment variable NOT_SET is not set");
+      assertThat(e.path()).isEqualTo("brokers.mqtt.password");
+      assertThat(e.line()).isEqualTo(5);
+    });
+  }
+
+  @Test
+  void pipelinesMustReadDeclaredSources() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+          - {name: notes, mqtt: {topic: "b/+/n"}, schema: TextEvent}
+        pipelines:
+          - {name: triage, from: note}
+        """);
+    assertThat(errors).extracting(TopologyError::message).containsExactly(
+        "source name 'notes' is used twice",
+        "pipeline 'triage' reads from 'note', which is not a source");
+    assertThat(errors.get(1).hint()).isEqualTo("did you mean 'notes'?");
+  }
+
+  @Test
+  void brokenYamlNamesTheLine() {
+    List<TopologyError> errors = errors("apiVersion: sluice/v1\nkind: [Gateway\nmetadata: x\n");
+    assertThat(errors).singleElement().satisfies(e -> {
+      assertThat(e.message()).startsWith("not valid YAML");
+      assertThat(e.line()).isGreaterThanOrEqualTo(2);
+    });
+  }
+
+  @Test
+  void errorsPrintAsFileLineColumnPathMessageHint() {
+    assertThatThrownBy(() -> loader.parse("apiVersion: sluice/v2\nkind: Gateway\n"
+        + "metadata: {name: a}\n", "gw.yaml"))
+        .isInstanceOf(TopologyException.class)
+        .hasMessageContaining("gw.yaml:1:13: apiVersion: 'sluice/v2' is not 'sluice/v1'");
+  }
+
+  @Test
+  void jsonSchemaAndReferenceComeFromTheSameDeclarations() {
+    Map<String, Object> schema = TopologyLoader.jsonSchema();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> defs = (Map<String, Object>) schema.get("$defs");
+    assertThat(defs).containsKeys("Topology", "Metadata", "MqttBroker", "KafkaBroker", "Source");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> mqtt = (Map<String, Object>) ((Map<String, Object>) defs.get("MqttBroker"))
+        .get("properties");
+    assertThat(mqtt).containsKeys("url", "clientId", "receiveMaximum", "sessionExpiry");
+    assertThat(TopologyLoader.referenceMarkdown())
+        .contains("## MqttBroker")
+        .contains("| `receiveMaximum` |");
+  }
+
+  @Test
+  void routeMistakesPointIntoTheExpression() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        models: {enc: {bundle: "classpath:all-minilm-l6-v2-q"}}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+        pipelines:
+          - name: triage
+            from: notes
+            steps:
+              - classify: {model: enc, labels: {x: [one]}}
+            route:
+              - {when: "confidance < 0.5", to: review}
+              - {when: "novel", to: cloud}
+        """);
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0).line()).isEqualTo(13);
+    assertThat(errors.get(0).column()).isEqualTo(17);
+    assertThat(errors.get(0).path()).isEqualTo("pipelines[0].route[0].when");
+    assertThat(errors.get(0).hint()).contains("confidence");
+    assertThat(errors.get(1).line()).isEqualTo(14);
+    assertThat(errors.get(1).message()).contains("restricted");
+  }
+
+  @Test
+  void stepsMustSuitTheSourceAndNameDeclaredModels() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        models: {enc: {bundle: "classpath:all-minilm-l6-v2-q"}}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+          - {name: temps, mqtt: {topic: "a/+/t"}, schema: SensorReading}
+        pipelines:
+          - name: triage
+            from: notes
+            steps:
+              - novelty: {model: enc}
+              - window: {size: 1m}
+              - classify: {model: encoder, labels: {x: [one]}}
+          - name: watch
+            from: temps
+            steps:
+              - redact: {patterns: [email]}
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(12, 13, 14, 18);
+    assertThat(errors.get(0).message()).contains("novelty needs a classify step");
+    assertThat(errors.get(1).message()).contains("step 'window' cannot run on source 'notes'");
+    assertThat(errors.get(2).message()).contains("model 'encoder' is not declared");
+    assertThat(errors.get(2).hint()).isEqualTo("did you mean 'enc'?");
+    assertThat(errors.get(3).message()).contains("step 'redact' cannot run on source 'temps'");
+  }
+
+  @Test
+  void unknownBuiltInPatternsSuggestTheNearestOne() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: a}
+        sources:
+          - {name: notes, mqtt: {topic: "a/+/n"}, schema: TextEvent}
+        pipelines:
+          - name: triage
+            from: notes
+            steps:
+              - extract: {patterns: [part_numbers]}
+              - redact: {patterns: [emial]}
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(10, 11);
+    assertThat(errors.get(0).message()).contains("'part_numbers' is not one of");
+    assertThat(errors.get(0).hint()).isEqualTo("did you mean 'part_number'?");
+    assertThat(errors.get(1).hint()).isEqualTo("did you mean 'email'?");
+  }
+
+  @Test
+  void everyExampleTopologyValidates() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Path.of("..", "edge-configs");
+    List<java.nio.file.Path> files;
+    try (var stream = java.nio.file.Files.list(dir)) {
+      files = stream.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).extracting(p -> p.getFileName().toString())
+        .contains("demo.yaml", "factory-line.yaml", "cloud.yaml");
+    for (java.nio.file.Path file : files) {
+      TopologySpec spec = new TopologyLoader(name -> null).load(file);
+      assertThat(spec.metadata().name()).isNotBlank();
+    }
+  }
+
+  private List<TopologyError> errors(String yaml) {
+    try {
+      loader.parse(yaml, "t.yaml");
+    } catch (TopologyException e) {
+      return e.errors();
+    }
+    throw new AssertionError("expected errors");
+  }
+}
