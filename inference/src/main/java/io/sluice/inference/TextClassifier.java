@@ -82,7 +82,8 @@ public final class TextClassifier implements AutoCloseable {
       return thread;
     });
     this.batcher = new DynamicBatcher<>(model, encoder.settings().batching(),
-        request -> request.tokens().length(), this::classifyRequests, ticker, registry);
+        encoder.settings().sessions(), request -> request.tokens().length(),
+        this::classifyRequests, ticker, registry);
     this.novelCount = InferenceMeter.NOVEL.counter(registry, model);
     this.trainingTimer = InferenceMeter.HEAD_TRAINING_TIME.timer(registry, model);
     InferenceMeter.HEAD_VERSION.gauge(registry, model, versions::get);
@@ -159,7 +160,8 @@ public final class TextClassifier implements AutoCloseable {
 
   /** The encoder's vectors of the texts, through the result cache. */
   public float[][] embed(List<String> texts) {
-    return embedCached(texts).stream().map(EmbeddingCache.Entry::vector)
+    // Copies: the cached arrays are shared and must not be changed by callers.
+    return embedCached(texts).stream().map(entry -> entry.vector().clone())
         .toArray(float[][]::new);
   }
 
