@@ -189,13 +189,14 @@ public final class AdminServer implements AutoCloseable {
 
   private static void health(RoutingContext ctx, Health health) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", health.up() ? "UP" : "DOWN");
+    body.put("status", !health.up() ? "DOWN" : health.fullyUp() ? "UP" : "DEGRADED");
     Map<String, Object> components = new LinkedHashMap<>();
     health.components().forEach((name, c) -> {
       Map<String, Object> component = new LinkedHashMap<>();
       component.put("status", c.up() ? "UP" : "DOWN");
       component.put("state", c.state());
       component.put("detail", c.detail());
+      component.put("critical", c.critical());
       components.put(name, component);
     });
     body.put("components", components);

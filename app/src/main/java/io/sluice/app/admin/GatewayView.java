@@ -1,5 +1,6 @@
 package io.sluice.app.admin;
 
+import io.sluice.app.rollout.RolloutModel;
 import io.sluice.app.runtime.Health;
 import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.TopologyRuntime;
@@ -33,6 +34,11 @@ public interface GatewayView {
 
   /** The classifier of each pipeline that classifies, by pipeline name. */
   Map<String, TextClassifier> classifiers();
+
+  /** The rollout slot of each pipeline that classifies, by pipeline name. */
+  default Map<String, RolloutModel> slots() {
+    return Map.of();
+  }
 
   /**
    * A view of models held by the caller, for serving them without a running topology (the
@@ -84,6 +90,17 @@ public interface GatewayView {
       @Override
       public Map<String, TextClassifier> classifiers() {
         Map<String, TextClassifier> out = new LinkedHashMap<>();
+        slots().forEach((pipeline, slot) -> {
+          if (slot.serving() instanceof Models.ClassifierModel m) {
+            out.put(pipeline, m.classifier());
+          }
+        });
+        return out;
+      }
+
+      @Override
+      public Map<String, RolloutModel> slots() {
+        Map<String, RolloutModel> out = new LinkedHashMap<>();
         Optional<Models> models = runtime.models();
         if (models.isEmpty()) {
           return out;
@@ -91,12 +108,12 @@ public interface GatewayView {
         for (Pipeline p : runtime.spec().pipelines()) {
           for (Step step : p.steps()) {
             if (step instanceof Step.Classify c) {
-              models.get().forStep(c).ifPresent(m -> out.put(p.name(), m.classifier()));
+              models.get().forStep(c).ifPresent(slot -> out.put(p.name(), slot));
             }
           }
         }
         runtime.spec().resolve().flatMap(r -> models.get().forStep(r.classify()))
-            .ifPresent(m -> out.put(RESOLVE, m.classifier()));
+            .ifPresent(slot -> out.put(RESOLVE, slot));
         return out;
       }
     };

@@ -90,7 +90,7 @@ class AdminApiTest {
         "NOVEL").increment(5);
     GatewayView view = GatewayView.of(spec, () -> new Health(Map.of("streams",
         new Health.Component(streamsUp.get(), streamsUp.get() ? "RUNNING" : "REBALANCING",
-            "embedded"))), Map.of("encoder", verification), Map.of("triage", classifier));
+            "embedded", true))), Map.of("encoder", verification), Map.of("triage", classifier));
     server = AdminServer.start(AdminSettings.guarded(0, AdminToken.of(TOKEN, "test"))
         .withSampleEvery(java.time.Duration.ofMillis(200)), view, registry, Clock.systemUTC());
   }
@@ -150,7 +150,7 @@ class AdminApiTest {
     assertThat(model.get("signer").asText()).isEqualTo("shipped");
     assertThat(model.at("/heads/0/labels").toString()).contains("electrical", "hydraulic");
     assertThat(model.at("/heads/0/servingVersion").asText()).isEqualTo("1.0.0+head.1");
-    assertThat(model.at("/rollout/state").asText()).isEqualTo("STABLE");
+    assertThat(model.at("/rollout/state").asText()).isEqualTo("IDLE");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.runtime.AppMeters;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.inference.InferenceMeter;
 import io.sluice.operators.OperatorMeters;
@@ -47,6 +48,9 @@ class MetricsReferenceTest {
         case GAUGE -> m.gauge(registry, "m@1", value::get);
       }
     }
+    for (AppMeters m : AppMeters.values()) {
+      m.counter(registry, "t", "x").increment();
+    }
     String scrape = registry.scrape();
     String reference = MetricsReference.markdown();
 
@@ -63,6 +67,7 @@ class MetricsReferenceTest {
           .containsPattern("(?m)^" + Pattern.quote(sample) + "\\{");
     }
     assertThat(documented).hasSize(OperatorMeters.values().length
-        + ConnectorMeters.values().length + InferenceMeter.values().length);
+        + ConnectorMeters.values().length + InferenceMeter.values().length
+        + AppMeters.values().length);
   }
 }

@@ -24,7 +24,9 @@ import io.sluice.topology.internal.schema.Composites;
 import io.sluice.topology.internal.schema.ObjectType;
 import io.sluice.topology.internal.schema.Reader;
 import io.sluice.topology.internal.schema.Type;
+import io.sluice.topology.internal.schema.Scalars;
 import io.sluice.topology.spec.Brokers;
+import io.sluice.topology.spec.CloudLink;
 import io.sluice.topology.spec.InferenceBatching;
 import io.sluice.topology.spec.Limits;
 import io.sluice.topology.spec.Metadata;
@@ -65,6 +67,26 @@ public final class TopologyFormat {
               + "<namespace>.results, <namespace>.dlq, ...).")
       .build(v -> new Metadata(v.get("name"), v.get("site"), v.get("namespace")));
 
+  static final ObjectType<Brokers.Tls> TLS = ObjectType.builder("MqttTls",
+          "TLS for an ssl:// MQTT broker: which CAs to trust and, if the broker asks, this"
+              + " gateway's client certificate.")
+      .optional("trustStore", string("a file path"), null, "JDK default",
+          "CA certificates: a PKCS#12/JKS store (.p12, .pfx, .jks) or a PEM file.")
+      .optional("trustStorePassword", secret(), null, null,
+          "Password of a PKCS#12/JKS trust store.")
+      .optional("keyStore", string("a file path"), null, null,
+          "Client certificate: a PKCS#12/JKS store holding the key, or a PEM certificate chain"
+              + " (then keyFile).")
+      .optional("keyStorePassword", secret(), null, null, "Password of a PKCS#12/JKS key store.")
+      .optional("keyFile", string("a file path"), null, null,
+          "Unencrypted PKCS#8 PEM private key that goes with a PEM keyStore.")
+      .optional("verifyHostname", Scalars.bool(), true, "true",
+          "Check that the broker's certificate names its host; leave on outside tests.")
+      .build(v -> new Brokers.Tls(Optional.ofNullable(v.get("trustStore")),
+          Optional.ofNullable(v.get("trustStorePassword")),
+          Optional.ofNullable(v.get("keyStore")), Optional.ofNullable(v.get("keyStorePassword")),
+          Optional.ofNullable(v.get("keyFile")), v.get("verifyHostname")));
+
   static final ObjectType<Brokers.Mqtt> MQTT = ObjectType.builder("MqttBroker",
           "The MQTT broker devices publish to.")
       .optional("url", string("(embedded|(tcp|ssl)://[^\\s]+)",
@@ -81,10 +103,18 @@ public final class TopologyFormat {
           "Most QoS 1 messages the broker may have in flight to the gateway unacknowledged.")
       .optional("sessionExpiry", duration(), Duration.ofDays(1), "1d",
           "How long the broker keeps the session while the gateway is away.")
+      .optional("tls", TLS, null, "none", "Certificates, for ssl:// URLs.")
+      .check((v, reader) -> {
+        if (v.get("tls") != null && !v.<String>get("url").startsWith("ssl://")) {
+          reader.error(v.node("tls"), "tls is set but the url is not ssl://",
+              "use url: ssl://host:8883");
+        }
+      })
       .build(v -> new Brokers.Mqtt(v.get("url"), v.get("clientId"),
           Optional.ofNullable(v.<String>get("username")).filter(u -> !u.isEmpty()),
           Optional.ofNullable(v.<String>get("password")).filter(p -> !p.isEmpty()),
-          v.get("receiveMaximum"), v.get("sessionExpiry")));
+          v.get("receiveMaximum"), v.get("sessionExpiry"),
+          v.get("tls") == null ? Brokers.Tls.none() : v.get("tls")));
 
   static final ObjectType<Brokers.Kafka> KAFKA = ObjectType.builder("KafkaBroker",
           "The Kafka cluster the topology runs on.")
@@ -117,6 +147,14 @@ public final class TopologyFormat {
           "Which topic level (0-based) names the device; the device id is the Kafka key.")
       .build(v -> new MqttSource(v.get("topic"), v.get("qos"), v.get("deviceIdLevel")));
 
+  static final ObjectType<Source.Csv> CSV = ObjectType.builder("SourceCsv",
+          "How a CSV line is laid out.")
+      .required("columns", listOf(string("[A-Za-z_][A-Za-z0-9_]*", "a column name"), 1),
+          "Column names in order; the record's fields (text, metric, value, deviceId, eventId,"
+              + " timestamp, restricted), other columns become attributes.")
+      .optional("delimiter", string(".", "one character"), ",", ",", "Column separator.")
+      .build(v -> new Source.Csv(v.get("columns"), v.<String>get("delimiter").charAt(0)));
+
   static final ObjectType<Source> SOURCE = ObjectType.builder("Source",
           "A stream of device messages, ingested into <namespace>.in.<name>.")
       .required("name", NAME_TYPE, "Unique name of the source.")
@@ -124,12 +162,23 @@ public final class TopologyFormat {
       .optional("format", oneOf("json", "csv", "avro"), "json", "json",
           "Payload encoding: JSON object, one CSV line, or Avro single-object encoding.")
       .required("schema", oneOf("TextEvent", "SensorReading"), "What a payload holds.")
+      .optional("csv", CSV, null, null, "Column layout, required with format: csv.")
+      .check((v, reader) -> {
+        boolean csv = "csv".equals(v.get("format"));
+        if (csv && v.get("csv") == null) {
+          reader.error(v.node("format"), "format csv needs the column layout",
+              "add csv: {columns: [deviceId, metric, value, timestamp]}");
+        } else if (!csv && v.get("csv") != null) {
+          reader.error(v.node("csv"), "csv is set but format is " + v.get("format"),
+              "set format: csv or remove csv");
+        }
+      })
       .build(v -> {
         MqttSource m = v.get("mqtt");
         return new Source(v.get("name"), m.topic(), m.qos(), m.deviceIdLevel(),
             Source.Format.valueOf(((String) v.get("format")).toUpperCase()),
             v.<String>get("schema").equals("TextEvent") ? Source.Schema.TEXT_EVENT
-                : Source.Schema.SENSOR_READING);
+                : Source.Schema.SENSOR_READING, v.get("csv"));
       });
 
   static final ObjectType<Model> MODEL = ObjectType.builder("Model",
@@ -152,6 +201,19 @@ public final class TopologyFormat {
           "Development only: accept a folder bundle that is not signed. A signature that does"
               + " not verify is refused even so.")
       .check(TopologyFormat::checkModelTrust)
+      .check((v, reader) -> {
+        String bundle = v.get("bundle");
+        if (bundle.startsWith("classpath:")) {
+          String name = bundle.substring("classpath:".length());
+          // Bundles shipped in the jar: their manifests live under sluice/bundles/<name>/.
+          if (TopologyFormat.class.getClassLoader()
+              .getResource("sluice/bundles/" + name + "/bundle.json") == null) {
+            reader.error(v.node("bundle"), "no model bundle '" + name + "' ships with Sluice",
+                "bundled: classpath:all-minilm-l6-v2-q, classpath:bge-small-en-v1.5-q,"
+                    + " classpath:e5-small-v2-q; or give a folder path");
+          }
+        }
+      })
       .build(v -> new Model(null, v.get("bundle"), v.get("threads"),
           Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned")));
 
@@ -364,6 +426,23 @@ public final class TopologyFormat {
             v.get("dedupeRetention"), v.get("feedbackMinConfidence"), feedback);
       });
 
+  static final ObjectType<CloudLink> CLOUD = ObjectType.builder("CloudLink",
+          "Gateway only: the cloud's Kafka cluster. The cloud link moves <namespace>.forward and"
+              + " <namespace>.summaries there and brings <namespace>.feedback back. Without it,"
+              + " forwarded records stay in the gateway's topics.")
+      .required("bootstrap", string("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*", "host:port[,host:port...]"),
+          "Bootstrap servers of the cloud cluster.")
+      .optional("properties", Composites.mapOf(string("[a-z0-9.]+", "a Kafka client setting"),
+              string("a value"), 0), Map.of(), "{}",
+          "Kafka client settings for the cloud cluster, e.g. security.protocol, sasl.jaas.config"
+              + " (write secrets as ${ENV_VAR}).")
+      .optional("retention", duration(), Duration.ofDays(7), "7d",
+          "How long the gateway keeps forwarded records while the link is down.")
+      .optional("learn", Scalars.bool(), true, "true",
+          "Whether the gateway's classifiers learn the cloud's feedback as it arrives.")
+      .build(v -> new CloudLink(v.get("bootstrap"), v.get("properties"), v.get("retention"),
+          v.get("learn")));
+
   /** The root of a topology file; {@code file} is filled in by the loader. */
   public static ObjectType<TopologySpec> topology(String file) {
     return ObjectType.builder("Topology", "A Sluice topology file.")
@@ -380,6 +459,8 @@ public final class TopologyFormat {
                 + " to <namespace>.results after decoding.")
         .optional("resolve", RESOLVE, null, null,
             "Cloud only: how forwarded records are resolved.")
+        .optional("cloud", CLOUD, null, null,
+            "Gateway only: the cloud cluster the cloud link connects to.")
         .optional("limits", LIMITS, null, "{maxPayloadBytes: 64KiB}", "Input guards.")
         .check(TopologyFormat::checkKind)
         .check(TopologyFormat::checkReferences)
@@ -392,7 +473,7 @@ public final class TopologyFormat {
               v.<String>get("kind").equals("Gateway") ? TopologySpec.Kind.GATEWAY
                   : TopologySpec.Kind.CLOUD,
               metadata, brokers, named(v.get("models")), v.get("sources"), v.get("pipelines"),
-              Optional.ofNullable(v.get("resolve")), limits);
+              Optional.ofNullable(v.get("resolve")), Optional.ofNullable(v.get("cloud")), limits);
         });
   }
 
@@ -406,11 +487,11 @@ public final class TopologyFormat {
   private static Brokers withDefaults(Brokers given, Metadata metadata) {
     Brokers.Mqtt mqtt = given == null || given.mqtt() == null
         ? new Brokers.Mqtt("embedded", null, Optional.empty(), Optional.empty(), 1_000,
-            Duration.ofDays(1))
+            Duration.ofDays(1), Brokers.Tls.none())
         : given.mqtt();
     if (mqtt.clientId() == null) {
       mqtt = new Brokers.Mqtt(mqtt.url(), "sluice-" + metadata.name(), mqtt.username(),
-          mqtt.password(), mqtt.receiveMaximum(), mqtt.sessionExpiry());
+          mqtt.password(), mqtt.receiveMaximum(), mqtt.sessionExpiry(), mqtt.tls());
     }
     Brokers.Kafka kafka = given == null || given.kafka() == null
         ? new Brokers.Kafka("embedded", 3, Duration.ofMillis(100)) : given.kafka();
@@ -436,6 +517,10 @@ public final class TopologyFormat {
           reader.error(v.node("resolve"), "model '" + r.classify().model()
               + "' is not declared under models", "declare it under models");
         }
+      }
+      if (v.present("cloud")) {
+        reader.error(v.node("cloud"), "'cloud' belongs to Gateway topologies",
+            "a Cloud topology is the other end of the link");
       }
     } else if (v.present("resolve")) {
       reader.error(v.node("resolve"), "'resolve' belongs to Cloud topologies",

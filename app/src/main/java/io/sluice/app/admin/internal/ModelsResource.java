@@ -1,6 +1,9 @@
 package io.sluice.app.admin.internal;
 
 import io.sluice.app.admin.GatewayView;
+import io.sluice.app.rollout.RolloutEvent;
+import io.sluice.app.rollout.RolloutModel;
+import io.sluice.app.rollout.RolloutState;
 import io.sluice.inference.BundleVerification;
 import io.sluice.inference.HeadInfo;
 import io.sluice.inference.TextClassifier;
@@ -16,8 +19,9 @@ import java.util.Map;
 /**
  * {@code GET /models}: each declared model with its bundle (id, version, digest, how it was
  * trusted and by whom), the heads trained on it (one per classify step: version, kind, labels)
- * and its rollout state. Rollout does not exist yet, so the state is always {@code STABLE}: the
- * serving version, no candidate.
+ * and its rollout state: {@code IDLE}, {@code SHADOW} (a candidate runs beside the serving
+ * model), {@code PROMOTED} or {@code ROLLED_BACK}, with the serving and candidate versions and the
+ * history of decisions.
  */
 public final class ModelsResource {
 
@@ -58,13 +62,33 @@ public final class ModelsResource {
       });
       m.put("heads", heads);
       Map<String, Object> rollout = new LinkedHashMap<>();
-      rollout.put("state", "STABLE");
-      rollout.put("serving", m.get("version"));
-      rollout.put("candidate", null);
+      RolloutModel slot = slotOf(gateway, model.name());
+      rollout.put("state", slot == null ? RolloutState.IDLE.name() : slot.state().name());
+      rollout.put("serving", slot == null ? m.get("version") : slot.version());
+      rollout.put("candidate", slot == null ? null
+          : slot.candidate().map(c -> c.name() + "@" + c.version()).orElse(null));
+      List<Map<String, Object>> history = new ArrayList<>();
+      if (slot != null) {
+        for (RolloutEvent e : slot.history()) {
+          Map<String, Object> event = new LinkedHashMap<>();
+          event.put("at", e.at().toString());
+          event.put("state", e.state().name());
+          event.put("serving", e.serving());
+          event.put("candidate", e.candidate());
+          event.put("reason", e.reason());
+          history.add(event);
+        }
+      }
+      rollout.put("history", history);
       m.put("rollout", rollout);
       models.add(m);
     }
     return Map.of("models", models);
+  }
+
+  private static RolloutModel slotOf(GatewayView gateway, String model) {
+    return gateway.slots().values().stream().filter(s -> s.topologyName().equals(model))
+        .findFirst().orElse(null);
   }
 
   /** The classify step of each pipeline that has one, and the cloud's resolve step. */

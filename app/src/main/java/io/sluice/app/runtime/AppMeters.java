@@ -1,0 +1,45 @@
+package io.sluice.app.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Meters of the runtime itself: name, type, unit and meaning, declared once. */
+public enum AppMeters {
+  FEEDBACK_RECEIVED("sluice.feedback.received", "counter", "records",
+      "Feedback records read from the cloud's feedback topic"),
+  FEEDBACK_TAUGHT("sluice.feedback.taught", "counter", "examples",
+      "Feedback examples handed to the gateway's classifiers to learn");
+
+  private final String meterName;
+  private final String type;
+  private final String unit;
+  private final String description;
+
+  AppMeters(String meterName, String type, String unit, String description) {
+    this.meterName = meterName;
+    this.type = type;
+    this.unit = unit;
+    this.description = description;
+  }
+
+  public String meterName() {
+    return meterName;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String unit() {
+    return unit;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Counter counter(MeterRegistry registry, String... tags) {
+    return Counter.builder(meterName).description(description).baseUnit(unit).tags(tags)
+        .register(registry);
+  }
+}

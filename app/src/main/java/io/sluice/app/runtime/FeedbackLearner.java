@@ -1,0 +1,159 @@
+package io.sluice.app.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.app.rollout.RolloutModel;
+import io.sluice.inference.LabelledText;
+import io.sluice.schemas.AvroSerdes;
+import io.sluice.schemas.Feedback;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Teaches the gateway's classifiers what the cloud decided. Reads the compacted feedback topic
+ * from its beginning at every start (so a restarted gateway relearns all feedback kept there),
+ * keeps the feedback meant for this gateway, groups it by the source whose pipeline classified
+ * it, and hands each group to that pipeline's classifier, which retrains in the background and
+ * swaps the new head in without a restart.
+ *
+ * <p>Feedback is taught in groups: whatever arrived within one poll, at most every
+ * {@code minInterval}, so a burst of verdicts costs one retraining, not hundreds.
+ */
+public final class FeedbackLearner implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(FeedbackLearner.class);
+  private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final String gateway;
+  private final Map<String, RolloutModel> bySource;
+  private final Models models;
+  private final Clock clock;
+  private final Counter received;
+  private final Counter taught;
+  private final AtomicLong pendingCount = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /**
+   * @param gateway this gateway's name; feedback for other gateways is skipped
+   * @param bySource the classifier slot of each source's pipeline
+   * @param models what teaches them
+   */
+  public FeedbackLearner(String bootstrap, String topic, String gateway,
+      Map<String, RolloutModel> bySource, Models models, MeterRegistry registry, Clock clock) {
+    this.models = models;
+    this.topic = topic;
+    this.gateway = gateway;
+    this.bySource = Map.copyOf(bySource);
+    this.clock = clock;
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-feedback-" + gateway);
+    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    this.received = AppMeters.FEEDBACK_RECEIVED.counter(registry);
+    this.taught = AppMeters.FEEDBACK_TAUGHT.counter(registry);
+    this.thread = new Thread(this::run, "sluice-feedback-learner");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Feedback read but not yet handed to a classifier. */
+  public long pending() {
+    return pendingCount.get();
+  }
+
+  private void run() {
+    var deserializer = AvroSerdes.feedback().deserializer();
+    Map<String, List<LabelledText>> pending = new LinkedHashMap<>();
+    long lastTaught = 0;
+    try {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (running) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (r.value() == null) {
+            continue; // a tombstone
+          }
+          Feedback f;
+          try {
+            f = deserializer.deserialize(r.topic(), r.value());
+          } catch (SerializationException e) {
+            log.warn("Skipping feedback {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                e.getMessage());
+            continue;
+          }
+          received.increment();
+          if (!f.getGateway().isEmpty() && !f.getGateway().equals(gateway)) {
+            continue;
+          }
+          if (bySource.containsKey(f.getSource())) {
+            pending.computeIfAbsent(f.getSource(), s -> new ArrayList<>())
+                .add(new LabelledText(f.getText(), f.getLabel()));
+            pendingCount.incrementAndGet();
+          }
+        }
+        long now = clock.millis();
+        if (!pending.isEmpty() && now - lastTaught >= MIN_INTERVAL.toMillis()) {
+          pending.forEach((source, examples) -> {
+            models.learn(bySource.get(source), List.copyOf(examples))
+                .whenComplete((head, error) -> {
+              if (error != null) {
+                log.warn("Learning {} feedback examples for source {} failed: {}",
+                    examples.size(), source, error.getMessage());
+              } else {
+                log.info("Learned {} feedback examples for source {}: head {} now serves",
+                    examples.size(), source, head.version());
+              }
+            });
+            taught.increment(examples.size());
+            pendingCount.addAndGet(-examples.size());
+          });
+          pending.clear();
+          lastTaught = now;
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("The feedback learner stopped: {}", e.toString());
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
