@@ -15,8 +15,8 @@ import java.util.TreeSet;
 /**
  * Writes {@code docs/metrics.md} from the meter declarations: {@link OperatorMeters},
  * {@link ConnectorMeters}, {@link InferenceMeter} and {@link AppMeters}, each meter with the
- * name Prometheus shows (Micrometer's Prometheus naming: dots to underscores, the unit appended, {@code _total} on
- * counters), its type, unit and meaning.
+ * name Prometheus shows (Micrometer's Prometheus naming: dots to underscores, the unit
+ * appended, {@code _total} on counters), its type, unit and meaning.
  */
 final class MetricsReference {
 
