@@ -137,7 +137,7 @@
     setText('kind', s.kind === 'CLOUD' ? 'cloud' : 'gateway');
     var health = byId('health');
     health.textContent = s.health;
-    health.className = 'badge ' + (s.health === 'UP' ? 'up' : 'down');
+    health.className = 'badge ' + (s.health === 'UP' ? 'up' : s.health === 'DEGRADED' ? 'degraded' : 'down');
     setText('records-rate', fixed(s.rates.recordsPerSecond, 1));
     setText('records-in', count(s.totals.recordsIn));
     setText('forward-share', percent(s.rates.forwardShare));

@@ -134,7 +134,8 @@ public final class AdminServer implements AutoCloseable {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("topology", gateway.spec().metadata().name());
       body.put("kind", gateway.spec().kind().name());
-      body.put("health", gateway.health().up() ? "UP" : "DOWN");
+      Health health = gateway.health();
+      body.put("health", !health.up() ? "DOWN" : health.fullyUp() ? "UP" : "DEGRADED");
       body.putAll(sampler.summary());
       body.put("models", ModelsResource.body(gateway).get("models"));
       JsonReplies.ok(ctx, body);
