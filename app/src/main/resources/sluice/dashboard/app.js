@@ -83,6 +83,36 @@
     });
   }
 
+  function fillRollouts(models) {
+    var body = byId('rollouts').tBodies[0];
+    var events = [];
+    (models || []).forEach(function (m) {
+      ((m.rollout && m.rollout.history) || []).forEach(function (e) {
+        events.push({ model: m.name, event: e });
+      });
+    });
+    events.sort(function (a, b) { return a.event.at < b.event.at ? 1 : -1; });
+    body.textContent = '';
+    if (events.length === 0) {
+      var empty = body.insertRow();
+      empty.className = 'empty';
+      var cell = empty.insertCell();
+      cell.colSpan = 5;
+      cell.textContent = 'no rollout yet';
+      return;
+    }
+    events.forEach(function (item) {
+      var e = item.event;
+      var row = body.insertRow();
+      row.dataset.state = e.state;
+      row.insertCell().textContent = new Date(e.at).toLocaleTimeString();
+      row.insertCell().textContent = item.model;
+      row.insertCell().textContent = e.state;
+      row.insertCell().textContent = e.candidate;
+      row.insertCell().textContent = e.reason;
+    });
+  }
+
   function drawChart(series) {
     var svg = byId('throughput-chart');
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
@@ -166,6 +196,7 @@
     fillTable('routes', s.routes);
     fillTable('dlq-reasons', s.deadLettersByReason);
     fillModels(s.models);
+    fillRollouts(s.models);
     drawChart(s.series);
     setText('status', 'updated ' + new Date(s.time).toLocaleTimeString());
     document.body.dataset.loaded = 'true';

@@ -137,7 +137,7 @@ class DashboardChromiumIT {
       assertThat(Double.parseDouble(text(dom, "lat-inference-p95"))).isGreaterThan(0);
       assertThat(dom).contains("data-key=\"MALFORMED\"");
       assertThat(dom).contains("all-minilm-l6-v2-q@1.0.0").contains("SHIPPED")
-          .contains("1.0.0+head.1").contains("IDLE");
+          .contains("1.0.0+head.1").contains("IDLE").contains("no rollout yet");
       assertThat(dom).doesNotContain(TOKEN);
 
       Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
