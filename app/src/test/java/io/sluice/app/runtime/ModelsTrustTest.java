@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.app.rollout.RolloutModel;
+import io.sluice.app.rollout.RolloutPolicy;
+import io.sluice.app.rollout.RolloutState;
+import io.sluice.inference.BundleException;
 import io.sluice.inference.BundleKeys;
 import io.sluice.inference.BundleManifest;
 import io.sluice.inference.BundleVerification;
@@ -90,6 +94,40 @@ class ModelsTrustTest {
       assertThatThrownBy(() -> models.create(signed, CLASSIFY, dir))
           .isInstanceOf(UntrustedBundleException.class)
           .hasMessageContaining("sha256:");
+    }
+  }
+
+  @Test
+  void aTamperedOrUnsignedRolloutIsRefusedAndTheServingModelKeepsServing() throws Exception {
+    Path tampered = dir.resolve("tampered");
+    copy(bundle, tampered);
+    Path tokenizer = tampered.resolve(ModelBundle.load(bundle.toString()).manifest().files()
+        .get("tokenizer").path());
+    Files.writeString(tokenizer, Files.readString(tokenizer).replace("[UNK]", "[UNX]"));
+    Model shipped = new Model("encoder", ModelBundle.DEFAULT, 1, Optional.empty(),
+        List.of("publisher.pub"), false);
+
+    try (Models models = new Models(new SimpleMeterRegistry())) {
+      models.create(shipped, CLASSIFY, dir);
+      RolloutModel slot = models.forStep(CLASSIFY).orElseThrow();
+      String serving = slot.version();
+
+      assertThatThrownBy(() -> models.rollout("encoder", shipped, "tampered",
+          RolloutPolicy.defaults()))
+          .isInstanceOf(BundleException.class)
+          .hasMessageContaining("tokenizer")
+          .hasMessageContaining("SHA-256");
+      assertThatThrownBy(() -> models.rollout("encoder", shipped, "encoder",
+          RolloutPolicy.defaults()))
+          .isInstanceOf(UntrustedBundleException.class)
+          .hasMessageContaining("not signed");
+
+      assertThat(slot.version()).isEqualTo(serving);
+      assertThat(slot.state()).isEqualTo(RolloutState.IDLE);
+      assertThat(slot.candidate()).isEmpty();
+      assertThat(slot.infer(List.of("breaker tripped again")).get(0).label()).isEqualTo("a");
+      assertThat(models.verifications().get("encoder").trust())
+          .isEqualTo(BundleVerification.Trust.SHIPPED);
     }
   }
 
