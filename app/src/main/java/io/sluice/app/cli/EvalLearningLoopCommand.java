@@ -88,6 +88,10 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
       paramLabel = "BUNDLE", description = "The cloud's encoder (default: ${DEFAULT-VALUE}).")
   String cloudModel;
 
+  @Option(names = "--no-learn", description = "Run the gateway with cloud.learn: false (the "
+      + "link still carries feedback, nothing learns it): the baseline without the loop.")
+  boolean noLearn;
+
   @Option(names = "--seed", defaultValue = "7",
       description = "Picks the withheld intents and orders the stream (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -122,7 +126,8 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     LearningLoopReplay.Options options = new LearningLoopReplay.Options(data, withheld, rate,
         records, window, trainPerIntent, seed,
-        new LoopRig.Settings(gatewayModel, cloudModel, minConfidence, feedbackMinConfidence));
+        new LoopRig.Settings(gatewayModel, cloudModel, minConfidence, feedbackMinConfidence,
+            !noLearn));
     LearningLoopReplay.Report report;
     try {
       report = new LearningLoopReplay(Clock.systemUTC(), line -> {

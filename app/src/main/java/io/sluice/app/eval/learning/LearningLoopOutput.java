@@ -52,10 +52,10 @@ public final class LearningLoopOutput {
   public static void writeChart(LearningLoopReplay.Report report, Path file) throws IOException {
     LearningLoopReplay.Options o = report.options();
     XYChart chart = new XYChartBuilder().width(1000).height(540)
-        .title(String.format(Locale.ROOT, "Learning loop: share of records forwarded to the cloud"
-            + " (%d of %d intents withheld from the gateway, %d records at %.0f/s)",
-            report.withheld().size(), report.withheld().size() + report.knownIntents(),
-            report.figures().records(), o.ratePerSecond()))
+        .title(String.format(Locale.ROOT, "Forwarded to the cloud: %d of %d intents new to the"
+            + " gateway, %d records at %.0f/s", report.withheld().size(),
+            report.withheld().size() + report.knownIntents(), report.figures().records(),
+            o.ratePerSecond()))
         .xAxisTitle("seconds since the first record (window of " + o.window() + " records)")
         .yAxisTitle("forwarded (%)").build();
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setLegendVisible(true)
@@ -76,7 +76,8 @@ public final class LearningLoopOutput {
       }
       chart.addAnnotation(new AnnotationLine(at, true, false));
       if (first) {
-        chart.addAnnotation(new AnnotationText("first head with feedback", at, 95, false));
+        chart.addAnnotation(new AnnotationText("vertical lines: a gateway head trained on cloud"
+            + " feedback starts serving", x[x.length - 1] / 2, 97, false));
         first = false;
       }
     }
@@ -113,6 +114,7 @@ public final class LearningLoopOutput {
     json.put("cloud_model", o.rig().cloudModel());
     json.put("min_confidence", o.rig().minConfidence());
     json.put("feedback_min_confidence", o.rig().feedbackMinConfidence());
+    json.put("learn", o.rig().learn());
     json.put("seed", o.seed());
     json.put("forward_rate", round(f.all().forwardRate()));
     json.put("forward_rate_first_window", round(f.firstWindow().tally().forwardRate()));

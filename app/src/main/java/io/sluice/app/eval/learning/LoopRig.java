@@ -68,9 +68,11 @@ public final class LoopRig implements AutoCloseable {
    * @param minConfidence the gateway forwards a record classified below this confidence (and any
    *     novel one)
    * @param feedbackMinConfidence the cloud sends verdicts at least this confident back
+   * @param learn whether the gateway learns the feedback ({@code cloud.learn}); without, the
+   *     loop is open: a baseline
    */
   public record Settings(String gatewayModel, String cloudModel, double minConfidence,
-      double feedbackMinConfidence) {}
+      double feedbackMinConfidence, boolean learn) {}
 
   /**
    * Where the gateway sent one record and what it made of it.
@@ -119,19 +121,22 @@ public final class LoopRig implements AutoCloseable {
     variables.put("CLOUD_MODEL", settings.cloudModel());
     variables.put("MIN_CONFIDENCE", Double.toString(settings.minConfidence()));
     variables.put("FEEDBACK_MIN_CONFIDENCE", Double.toString(settings.feedbackMinConfidence()));
+    variables.put("LEARN", Boolean.toString(settings.learn()));
     RuntimeOptions options = new RuntimeOptions(null, 0, 0, workDir);
     cloud = TopologyRuntime.start(topology(CLOUD_TOPOLOGY, variables), options, cloudMeters,
         clock);
     variables.put("CLOUD_BOOTSTRAP", cloud.kafkaBootstrap());
     TopologySpec gatewaySpec = topology(GATEWAY_TOPOLOGY, variables);
     gateway = TopologyRuntime.start(gatewaySpec, options, gatewayMeters, clock);
-    FeedbackLearner learner = gateway.learner().orElseThrow(() -> new IllegalStateException(
-        "The replay's gateway runs no feedback learner: " + GATEWAY_TOPOLOGY
-            + " must name a cloud with learn: true and a classify step"));
-    learner.addListener(lesson -> {
-      lessons.add(lesson);
-      signal();
-    });
+    if (settings.learn()) {
+      FeedbackLearner learner = gateway.learner().orElseThrow(() -> new IllegalStateException(
+          "The replay's gateway runs no feedback learner: " + GATEWAY_TOPOLOGY
+              + " must name a cloud with learn: true and a classify step"));
+      learner.addListener(lesson -> {
+        lessons.add(lesson);
+        signal();
+      });
+    }
     tally = new OutputTally(gateway.kafkaBootstrap(),
         OutputTally.Outputs.of(gatewaySpec.topics()), this::observe);
     awaitHealthy(Duration.ofMinutes(2));
@@ -278,9 +283,10 @@ public final class LoopRig implements AutoCloseable {
     return new ArrayList<>(lessons);
   }
 
-  /** Feedback records the gateway read from its feedback topic. */
+  /** Feedback records the gateway's learner read from its feedback topic (0 without one). */
   public long feedbackReceived() {
-    return (long) gatewayMeters.get(AppMeters.FEEDBACK_RECEIVED.meterName()).counter().count();
+    var counter = gatewayMeters.find(AppMeters.FEEDBACK_RECEIVED.meterName()).counter();
+    return counter == null ? 0 : (long) counter.count();
   }
 
   /** Forwarded records the cloud accepted (first copies of events). */

@@ -58,7 +58,7 @@ class LearningLoopIT {
     HYDRAULIC_TEACHING.forEach(t -> cloudTraining.add(new LabelledText(t, "hydraulic")));
     new ReplayData(List.of("hydraulic"), gatewayTraining, cloudTraining, List.of())
         .writeTrainingFiles(work);
-    LoopRig.Settings settings = new LoopRig.Settings(MODEL, MODEL, 0.7, 0.0);
+    LoopRig.Settings settings = new LoopRig.Settings(MODEL, MODEL, 0.7, 0.0, true);
 
     try (LoopRig rig = LoopRig.start(settings, work, Clock.systemUTC())) {
       List<String> first = publish(rig, "first-", HYDRAULIC_NOTES);
