@@ -64,6 +64,9 @@ public final class TextClassifier implements AutoCloseable {
   private final List<LabelledText> feedback = new ArrayList<>();
   private CompletableFuture<HeadInfo> nextHead;
 
+  private static final java.util.concurrent.ConcurrentMap<String, AtomicLong> INSTANCES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private record Serving(Head head, HeadInfo info) {}
 
   private record Request(String text, TokenizedText tokens) {}
@@ -83,11 +86,16 @@ public final class TextClassifier implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.batcher = new DynamicBatcher<>(model, encoder.settings().batching(),
-        request -> request.tokens().length(), this::classifyRequests, ticker, registry);
+    // Several classifiers may share one encoder (one per classify step): their gauges need names
+    // of their own, or all but the first would be dropped by the registry.
+    long instance = INSTANCES.computeIfAbsent(model, m -> new AtomicLong()).incrementAndGet();
+    String meterName = instance == 1 ? model : model + "/" + instance;
+    this.batcher = new DynamicBatcher<>(meterName, encoder.settings().batching(),
+        encoder.settings().sessions(), request -> request.tokens().length(),
+        this::classifyRequests, ticker, registry);
     this.novelCount = InferenceMeter.NOVEL.counter(registry, model);
     this.trainingTimer = InferenceMeter.HEAD_TRAINING_TIME.timer(registry, model);
-    InferenceMeter.HEAD_VERSION.gauge(registry, model, versions::get);
+    InferenceMeter.HEAD_VERSION.gauge(registry, meterName, versions::get);
   }
 
   /** A classifier with no head yet: call {@link #train} or {@link #load} before classifying. */
@@ -161,7 +169,8 @@ public final class TextClassifier implements AutoCloseable {
 
   /** The encoder's vectors of the texts, through the result cache. */
   public float[][] embed(List<String> texts) {
-    return embedCached(texts).stream().map(EmbeddingCache.Entry::vector)
+    // Copies: the cached arrays are shared and must not be changed by callers.
+    return embedCached(texts).stream().map(entry -> entry.vector().clone())
         .toArray(float[][]::new);
   }
 

@@ -65,6 +65,23 @@ class TextClassifierTest extends EncoderFixture {
   }
 
   @Test
+  void calibratesNoveltyEvenWithASingleExampleALabel() {
+    try (TextClassifier classifier = classifier(registry)) {
+      classifier.train(TrainingData.of(List.of(
+          new LabelledText("the circuit breaker tripped", "electrical"),
+          new LabelledText("the pump bearing is worn", "mechanical"),
+          new LabelledText("a worker slipped on the wet floor", "safety"))));
+
+      Prediction paraphrase = classifier.classify("breaker tripped again");
+      Prediction unrelated = classifier.classify("what is a good recipe for banana bread");
+
+      assertThat(paraphrase.label()).isEqualTo("electrical");
+      assertThat(paraphrase.novel()).isFalse();
+      assertThat(unrelated.novel()).isTrue();
+    }
+  }
+
+  @Test
   void learnsANewLabelFromFeedbackInTheBackgroundAndSwapsTheHead() throws Exception {
     try (TextClassifier classifier = classifier(registry)) {
       long first = classifier.train(TrainingData.fromLabels(LABELS)).version();

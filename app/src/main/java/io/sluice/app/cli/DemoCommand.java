@@ -8,9 +8,12 @@ import io.sluice.app.demo.DeviceFleet;
 import io.sluice.app.demo.FleetSettings;
 import io.sluice.app.demo.OutputTally;
 import io.sluice.app.runtime.TopologyRuntime;
+import io.sluice.app.rollout.RolloutEvent;
+import io.sluice.app.rollout.RolloutPolicy;
 import io.sluice.app.runtime.Metrics;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.topology.TopologyException;
+import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Topics;
 import io.sluice.topology.spec.TopologySpec;
@@ -90,6 +93,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "No progress line; only the final JSON line.")
   boolean json;
 
+  @Option(names = "--rollout", paramLabel = "BUNDLE",
+      description = "Part way through, roll this model bundle out to the topology's first model"
+          + " (e.g. classpath:bge-small-en-v1.5-q, twice as slow: it is rolled back by itself).")
+  String rolloutBundle;
+
+  @Option(names = "--rollout-after", defaultValue = "20s", converter = DurationConverter.class,
+      description = "When to start the --rollout. Default: ${DEFAULT-VALUE}.")
+  Duration rolloutAfter;
+
   @Override
   public Integer call() throws Exception {
     TopologySpec spec;
@@ -144,8 +156,13 @@ public final class DemoCommand implements Callable<Integer> {
       long start = clock.millis();
       long end = duration.isZero() ? Long.MAX_VALUE : start + duration.toMillis();
       Progress progress = new Progress(err, !json, System.console() != null);
+      Thread rollout = null;
       while (clock.millis() < end && !interrupted.get()) {
         progress.waitTick();
+        if (rolloutBundle != null && rollout == null
+            && clock.millis() - start >= rolloutAfter.toMillis()) {
+          rollout = startRollout(runtime, spec, err);
+        }
         progress.print(clock.millis() - start, fleet.published(), ingested(admin, spec),
             tally.distinctResults(), tally.deadLetters(), fleet.published() * 1000.0
                 / Math.max(1, clock.millis() - start));
@@ -177,6 +194,13 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("publish_failures", fleet.failed());
       summary.put("seconds", (clock.millis() - start) / 1000.0);
       summary.put("health", runtime.health().up() ? "UP" : "DOWN");
+      runtime.models().ifPresent(m -> m.slots().forEach(slot -> {
+        if (!slot.history().isEmpty()) {
+          RolloutEvent last = slot.history().get(slot.history().size() - 1);
+          summary.put("rollout", Map.of("model", slot.topologyName(), "state",
+              last.state().name(), "candidate", last.candidate(), "reason", last.reason()));
+        }
+      }));
       err.printf("published %d (%d malformed), ingested %d, results %d, dead letters %d, lost %d%n",
           published, fleet.publishedBad(), ingested, results, dlq, summary.get("lost"));
       System.out.println(new ObjectMapper().writeValueAsString(summary));
@@ -201,6 +225,25 @@ public final class DemoCommand implements Callable<Integer> {
       }
       runtime.close();
     }
+  }
+
+  /** Rolls the --rollout bundle out in the background: training the candidate takes a while. */
+  private Thread startRollout(TopologyRuntime runtime, TopologySpec spec, PrintStream err) {
+    Model model = spec.models().values().stream().findFirst()
+        .orElseThrow(() -> new ExitCodes.UsageError("--rollout needs a topology with a model"));
+    Thread t = new Thread(() -> {
+      try {
+        runtime.models().orElseThrow().rollout(model.name(), model, rolloutBundle,
+            RolloutPolicy.defaults());
+        err.println("\nRollout of " + rolloutBundle + " to model '" + model.name()
+            + "' started: shadowing on live traffic");
+      } catch (RuntimeException e) {
+        err.println("\nRollout of " + rolloutBundle + " failed to start: " + e.getMessage());
+      }
+    }, "sluice-demo-rollout");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** Records the router dropped on purpose (route {@code drop}). */

@@ -3,6 +3,7 @@ package io.sluice.app.runtime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.app.rollout.RolloutModel;
 import io.sluice.inference.LabelledText;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.Feedback;
@@ -51,7 +52,8 @@ public final class FeedbackLearner implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final String gateway;
-  private final Map<String, Models.ClassifierModel> bySource;
+  private final Map<String, RolloutModel> bySource;
+  private final Models models;
   private final Clock clock;
   private final Counter received;
   private final Counter taught;
@@ -94,10 +96,12 @@ public final class FeedbackLearner implements AutoCloseable {
 
   /**
    * @param gateway this gateway's name; feedback for other gateways is skipped
-   * @param bySource the classifier of each source's pipeline
+   * @param bySource the classifier slot of each source's pipeline
+   * @param models what teaches them
    */
   public FeedbackLearner(String bootstrap, String topic, String gateway,
-      Map<String, Models.ClassifierModel> bySource, MeterRegistry registry, Clock clock) {
+      Map<String, RolloutModel> bySource, Models models, MeterRegistry registry, Clock clock) {
+    this.models = models;
     this.topic = topic;
     this.gateway = gateway;
     this.bySource = Map.copyOf(bySource);
@@ -190,7 +194,7 @@ public final class FeedbackLearner implements AutoCloseable {
 
   private void teach(String source, List<Pending> group) {
     List<LabelledText> examples = group.stream().map(Pending::example).toList();
-    bySource.get(source).learn(examples).whenComplete((head, error) -> {
+    models.learn(bySource.get(source), examples).whenComplete((head, error) -> {
       if (error != null) {
         log.warn("Learning {} feedback examples for source {} failed: {}", examples.size(),
             source, error.getMessage());

@@ -18,6 +18,8 @@ import io.sluice.inference.Ticker;
 import io.sluice.inference.TrainingData;
 import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
+import io.sluice.app.rollout.RolloutModel;
+import io.sluice.app.rollout.RolloutPolicy;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyError;
 import io.sluice.topology.TopologyException;
@@ -28,6 +30,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +51,9 @@ public final class Models implements TextModels, AutoCloseable {
 
   private final MeterRegistry registry;
   private final Map<String, TextEncoder> encoders = new LinkedHashMap<>();
-  private final List<TextClassifier> classifiers = new ArrayList<>();
-  private final Map<Step.Classify, ClassifierModel> byStep = new java.util.IdentityHashMap<>();
+  private final Map<Step.Classify, RolloutModel> byStep = new java.util.IdentityHashMap<>();
+  private final Map<Step.Classify, Path> baseDirs = new java.util.IdentityHashMap<>();
+  private final Map<RolloutModel, List<LabelledText>> taught = new java.util.IdentityHashMap<>();
 
   public Models(MeterRegistry registry) {
     this.registry = registry;
@@ -57,36 +61,98 @@ public final class Models implements TextModels, AutoCloseable {
 
   @Override
   public synchronized TextModel create(Model model, Step.Classify classify, Path baseDir) {
+    ClassifierModel first = train(model, classify, baseDir);
+    RolloutModel slot = new RolloutModel(model.name(),
+        new RolloutModel.Version(first, first.classifier()), Clock.systemUTC(), Ticker.system());
+    byStep.put(classify, slot);
+    baseDirs.put(classify, baseDir);
+    return slot;
+  }
+
+  private ClassifierModel train(Model model, Step.Classify classify, Path baseDir) {
     TextEncoder encoder = encoders.computeIfAbsent(model.bundle() + "#" + model.threads(),
         key -> open(model, baseDir));
     ClassifierSettings settings = ClassifierSettings.DEFAULT.withHead(headKind(classify.head()));
     TextClassifier classifier = TextClassifier.create(encoder, settings, Ticker.system(),
         registry);
-    classifiers.add(classifier);
     TrainingData data = trainingData(classify, baseDir);
     HeadInfo head = classifier.train(data);
     log.info("Model {} ({}): {} head on {} labels from {} examples", model.name(),
         encoder.modelId(), head.kind().id(), head.labels().size(), head.examples());
-    ClassifierModel adapter = new ClassifierModel(model.name(), encoder, classifier);
-    byStep.put(classify, adapter);
-    return adapter;
+    return new ClassifierModel(model.name(), encoder, classifier);
   }
 
-  /** The classifier models created so far, for learning from cloud feedback. */
-  public synchronized List<ClassifierModel> classifierModels() {
+  /** The model slots of classify steps, each open to a rollout. */
+  public synchronized List<RolloutModel> slots() {
     return List.copyOf(byStep.values());
   }
 
-  /** The classifier made for this classify step, if one was. */
-  public synchronized java.util.Optional<ClassifierModel> forStep(Step.Classify classify) {
+  /** The model slot made for this classify step, if one was. */
+  public synchronized java.util.Optional<RolloutModel> forStep(Step.Classify classify) {
     return java.util.Optional.ofNullable(byStep.get(classify));
+  }
+
+  /**
+   * Rolls out {@code bundle} to every classify step that uses the topology model {@code name}:
+   * trains a candidate on the same labels and examples, then shadows it on live traffic; the
+   * slot promotes or rolls it back by {@code policy}. Returns the slots that started a rollout.
+   */
+  public List<RolloutModel> rollout(String name, Model current, String bundle,
+      RolloutPolicy policy) {
+    List<Map.Entry<Step.Classify, RolloutModel>> targets;
+    synchronized (this) {
+      targets = byStep.entrySet().stream()
+          .filter(e -> e.getValue().topologyName().equals(name)).toList();
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("No classify step uses a model named '" + name + "'");
+    }
+    Model candidateModel = new Model(name, bundle, current.threads());
+    List<RolloutModel> started = new ArrayList<>();
+    for (Map.Entry<Step.Classify, RolloutModel> e : targets) {
+      ClassifierModel candidate;
+      List<LabelledText> feedback;
+      synchronized (this) {
+        candidate = train(candidateModel, e.getKey(), baseDirs.get(e.getKey()));
+        feedback = List.copyOf(taught.getOrDefault(e.getValue(), List.of()));
+      }
+      if (!feedback.isEmpty()) {
+        candidate.learn(feedback).join();
+      }
+      e.getValue().propose(new RolloutModel.Version(candidate, candidate.classifier()), policy);
+      started.add(e.getValue());
+    }
+    return started;
+  }
+
+  /**
+   * Teaches feedback to the classifier serving in a slot, and to a candidate shadowing there, so
+   * that a promotion keeps what was learned. Everything taught is remembered per slot and taught
+   * to the next candidate when its rollout starts.
+   */
+  public CompletableFuture<HeadInfo> learn(RolloutModel slot, List<LabelledText> examples) {
+    synchronized (this) {
+      taught.computeIfAbsent(slot, s -> new ArrayList<>()).addAll(examples);
+    }
+    slot.candidate().filter(ClassifierModel.class::isInstance)
+        .map(ClassifierModel.class::cast).ifPresent(c -> c.learn(examples));
+    if (slot.serving() instanceof ClassifierModel m) {
+      return m.learn(examples);
+    }
+    return CompletableFuture.failedFuture(new IllegalStateException("Model '"
+        + slot.topologyName() + "' cannot learn"));
   }
 
   @Override
   public synchronized void close() {
-    classifiers.forEach(TextClassifier::close);
+    for (RolloutModel slot : byStep.values()) {
+      if (slot.serving() instanceof ClassifierModel m) {
+        m.classifier().close();
+      }
+      slot.abandonRollout();
+    }
     encoders.values().forEach(TextEncoder::close);
-    classifiers.clear();
+    byStep.clear();
     encoders.clear();
   }
 
@@ -174,9 +240,10 @@ public final class Models implements TextModels, AutoCloseable {
       this.classifier = classifier;
     }
 
+    /** The bundle's name, e.g. all-minilm-l6-v2-q; {@link #version()} adds its version. */
     @Override
     public String name() {
-      return encoder.modelId();
+      return encoder.bundle().manifest().name();
     }
 
     /** The model name the topology file gave. */

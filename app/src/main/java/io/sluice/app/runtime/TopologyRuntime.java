@@ -209,7 +209,7 @@ public final class TopologyRuntime implements AutoCloseable {
       link.start();
       stopOrder.add(new Stoppable("cloud link", link));
       if (cloud.get().learn() && models != null) {
-        Map<String, Models.ClassifierModel> bySource = new LinkedHashMap<>();
+        Map<String, io.sluice.app.rollout.RolloutModel> bySource = new LinkedHashMap<>();
         for (Pipeline p : spec.pipelines()) {
           for (Step.Classify c : p.steps(Step.Classify.class)) {
             models.forStep(c).ifPresent(m -> bySource.put(p.from(), m));
@@ -217,7 +217,7 @@ public final class TopologyRuntime implements AutoCloseable {
         }
         if (!bySource.isEmpty()) {
           learner = new FeedbackLearner(kafkaBootstrap, spec.topics().feedback(),
-              spec.metadata().name(), bySource, registry, clock);
+              spec.metadata().name(), bySource, models, registry, clock);
           learner.start();
           stopOrder.add(new Stoppable("feedback learner", learner));
         }

@@ -144,6 +144,14 @@ public final class TopologyFormat {
           "Which topic level (0-based) names the device; the device id is the Kafka key.")
       .build(v -> new MqttSource(v.get("topic"), v.get("qos"), v.get("deviceIdLevel")));
 
+  static final ObjectType<Source.Csv> CSV = ObjectType.builder("SourceCsv",
+          "How a CSV line is laid out.")
+      .required("columns", listOf(string("[A-Za-z_][A-Za-z0-9_]*", "a column name"), 1),
+          "Column names in order; the record's fields (text, metric, value, deviceId, eventId,"
+              + " timestamp, restricted), other columns become attributes.")
+      .optional("delimiter", string(".", "one character"), ",", ",", "Column separator.")
+      .build(v -> new Source.Csv(v.get("columns"), v.<String>get("delimiter").charAt(0)));
+
   static final ObjectType<Source> SOURCE = ObjectType.builder("Source",
           "A stream of device messages, ingested into <namespace>.in.<name>.")
       .required("name", NAME_TYPE, "Unique name of the source.")
@@ -151,12 +159,23 @@ public final class TopologyFormat {
       .optional("format", oneOf("json", "csv", "avro"), "json", "json",
           "Payload encoding: JSON object, one CSV line, or Avro single-object encoding.")
       .required("schema", oneOf("TextEvent", "SensorReading"), "What a payload holds.")
+      .optional("csv", CSV, null, null, "Column layout, required with format: csv.")
+      .check((v, reader) -> {
+        boolean csv = "csv".equals(v.get("format"));
+        if (csv && v.get("csv") == null) {
+          reader.error(v.node("format"), "format csv needs the column layout",
+              "add csv: {columns: [deviceId, metric, value, timestamp]}");
+        } else if (!csv && v.get("csv") != null) {
+          reader.error(v.node("csv"), "csv is set but format is " + v.get("format"),
+              "set format: csv or remove csv");
+        }
+      })
       .build(v -> {
         MqttSource m = v.get("mqtt");
         return new Source(v.get("name"), m.topic(), m.qos(), m.deviceIdLevel(),
             Source.Format.valueOf(((String) v.get("format")).toUpperCase()),
             v.<String>get("schema").equals("TextEvent") ? Source.Schema.TEXT_EVENT
-                : Source.Schema.SENSOR_READING);
+                : Source.Schema.SENSOR_READING, v.get("csv"));
       });
 
   static final ObjectType<Model> MODEL = ObjectType.builder("Model",
@@ -167,6 +186,19 @@ public final class TopologyFormat {
               + " jar), classpath:bge-small-en-v1.5-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
+      .check((v, reader) -> {
+        String bundle = v.get("bundle");
+        if (bundle.startsWith("classpath:")) {
+          String name = bundle.substring("classpath:".length());
+          // Bundles shipped in the jar: their manifests live under sluice/bundles/<name>/.
+          if (TopologyFormat.class.getClassLoader()
+              .getResource("sluice/bundles/" + name + "/bundle.json") == null) {
+            reader.error(v.node("bundle"), "no model bundle '" + name + "' ships with Sluice",
+                "bundled: classpath:all-minilm-l6-v2-q, classpath:bge-small-en-v1.5-q,"
+                    + " classpath:e5-small-v2-q; or give a folder path");
+          }
+        }
+      })
       .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
 
   static final Type<String> MODEL_REF = NAME_TYPE;
