@@ -9,8 +9,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -92,6 +94,11 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
       + "link still carries feedback, nothing learns it): the baseline without the loop.")
   boolean noLearn;
 
+  @Option(names = "--baseline", description = "First replay the same stream with learning off "
+      + "(fresh brokers and models), then with it on: both in the chart, the CSV (column run) and "
+      + "the JSON (baseline_*). Takes twice as long.")
+  boolean baseline;
+
   @Option(names = "--seed", defaultValue = "7",
       description = "Picks the withheld intents and orders the stream (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -102,8 +109,8 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
   @Option(names = "--chart", paramLabel = "PNG", description = "Write the timeline chart here.")
   Path chart;
 
-  @Option(names = "--check", description = "Exit 1 unless the forward rate after feedback is "
-      + "below the rate before it and every record was routed.")
+  @Option(names = "--check", description = "Exit 1 unless the forward rate of the last quarter "
+      + "of the stream is below the rate before feedback and every record was routed.")
   boolean check;
 
   @Option(names = "--json", description = "Last line: one JSON object with the figures.")
@@ -128,27 +135,44 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
         records, window, trainPerIntent, seed,
         new LoopRig.Settings(gatewayModel, cloudModel, minConfidence, feedbackMinConfidence,
             !noLearn));
+    if (baseline && noLearn) {
+      throw new ExitCodes.UsageError("--baseline already runs without learning; drop --no-learn");
+    }
+    LearningLoopReplay replay = new LearningLoopReplay(Clock.systemUTC(), line -> {
+      err.println(line);
+      err.flush();
+    });
+    LearningLoopReplay.Report open = null;
     LearningLoopReplay.Report report;
     try {
-      report = new LearningLoopReplay(Clock.systemUTC(), line -> {
-        err.println(line);
-        err.flush();
-      }).run(options);
+      if (baseline) {
+        err.println("Baseline: the same replay with learning off");
+        open = replay.run(options.withLearning(false));
+        err.println("Now with learning on");
+      }
+      report = replay.run(options);
     } catch (IllegalArgumentException e) {
       throw new ExitCodes.UsageError(e.getMessage());
     }
     Map<String, Object> figures = LearningLoopOutput.json(report);
+    if (open != null) {
+      LearningLoopOutput.json(open).forEach((key, value) -> {
+        if (BASELINE_FIGURES.contains(key)) {
+          figures.put("baseline_" + key, value);
+        }
+      });
+    }
     if (csv != null) {
-      LearningLoopOutput.writeCsv(report, csv);
+      LearningLoopOutput.writeCsv(open == null ? List.of(report) : List.of(open, report), csv);
       figures.put("csv", csv.toString());
     }
     if (chart != null) {
-      LearningLoopOutput.writeChart(report, chart);
+      LearningLoopOutput.writeChart(report, open, chart);
       figures.put("chart", chart.toString());
     }
     PrintWriter out = spec.commandLine().getOut();
     printSummary(out, report, figures);
-    boolean fell = isBelow(figures.get("forward_rate_after_feedback"),
+    boolean fell = isBelow(figures.get("forward_rate_late"),
         figures.get("forward_rate_before_feedback"));
     figures.put("forward_rate_fell", fell);
     if (json) {
@@ -164,6 +188,13 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** The figures of a baseline run worth setting beside the learning run's. */
+  private static final Set<String> BASELINE_FIGURES = Set.of("forward_rate",
+      "forward_rate_first_window", "forward_rate_last_window", "forward_rate_early",
+      "forward_rate_late", "withheld_forwarded_early", "withheld_forwarded_late",
+      "known_forwarded_early", "known_forwarded_late", "local_accuracy", "local_accuracy_early",
+      "local_accuracy_late", "feedback_received", "startup_s", "stream_s");
+
   private static boolean isBelow(Object after, Object before) {
     return after instanceof Double a && before instanceof Double b && a < b;
   }
@@ -175,8 +206,10 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
             + " gateway (%s; cloud %s)%n", figures.records(), report.withheld().size(),
         report.withheld().size() + report.knownIntents(), f.get("gateway_model"),
         f.get("cloud_model"));
-    out.printf(Locale.ROOT, "  forward rate        first window %s, last window %s%n",
-        pct(f.get("forward_rate_first_window")), pct(f.get("forward_rate_last_window")));
+    out.printf(Locale.ROOT, "  forward rate        first quarter %s, last quarter %s; first"
+            + " window %s, last window %s%n", pct(f.get("forward_rate_early")),
+        pct(f.get("forward_rate_late")), pct(f.get("forward_rate_first_window")),
+        pct(f.get("forward_rate_last_window")));
     out.printf(Locale.ROOT, "                      before feedback %s (%s records on the first"
             + " head), after %s%n", pct(f.get("forward_rate_before_feedback")),
         f.get("records_before_feedback"), pct(f.get("forward_rate_after_feedback")));
@@ -194,6 +227,13 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  learning latency    p50 %s ms, p95 %s ms, max %s ms (cloud"
             + " verdict to serving head)%n", f.get("learning_latency_p50_ms"),
         f.get("learning_latency_p95_ms"), f.get("learning_latency_max_ms"));
+    if (f.containsKey("baseline_forward_rate")) {
+      out.printf(Locale.ROOT, "  without learning    forward rate early %s, late %s; withheld"
+              + " intents forwarded early %s, late %s; local accuracy %s%n",
+          pct(f.get("baseline_forward_rate_early")), pct(f.get("baseline_forward_rate_late")),
+          pct(f.get("baseline_withheld_forwarded_early")),
+          pct(f.get("baseline_withheld_forwarded_late")), pct(f.get("baseline_local_accuracy")));
+    }
     out.printf(Locale.ROOT, "  time                start-up %s s, stream %s s; missing %d,"
             + " dead letters %d%n", f.get("startup_s"), f.get("stream_s"), figures.missing(),
         report.deadLetters());

@@ -10,46 +10,65 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Writes a replay's report: the forward rate per window as CSV and as a PNG chart, and JSON. */
 public final class LearningLoopOutput {
 
-  static final String CSV_HEADER = "window,first_record,start_s,end_s,records,forwarded,"
+  static final String CSV_HEADER = "run,window,first_record,start_s,end_s,records,forwarded,"
       + "forward_rate,withheld_records,withheld_forwarded,withheld_forward_rate,"
       + "known_forward_rate,kept_local,local_accuracy,head_version";
 
   private LearningLoopOutput() {}
 
-  /** One line per window, with {@link #CSV_HEADER}; shares are empty where a window had none. */
-  public static void writeCsv(LearningLoopReplay.Report report, Path file) throws IOException {
+  /**
+   * One line per window and run ({@code learning}, or {@code no-learning} for a baseline), with
+   * {@link #CSV_HEADER}; shares are empty where a window had none.
+   *
+   * @param reports the runs, in the order written
+   */
+  public static void writeCsv(List<LearningLoopReplay.Report> reports, Path file)
+      throws IOException {
     createParent(file);
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file,
         StandardCharsets.UTF_8))) {
       out.println(CSV_HEADER);
-      for (ForwardTimeline.Window w : report.windows()) {
-        ForwardTimeline.Tally t = w.tally();
-        out.printf(Locale.ROOT, "%d,%d,%.1f,%.1f,%d,%d,%s,%d,%d,%s,%s,%d,%s,%d%n", w.index(),
-            w.firstRecord(), w.startSeconds(), w.endSeconds(), t.records(), t.forwarded(),
-            csv(t.forwardRate()), t.withheld(), t.withheldForwarded(),
-            csv(t.withheldForwardRate()), csv(t.knownForwardRate()), t.keptLocal(),
-            csv(t.localAccuracy()), w.headVersion());
+      for (LearningLoopReplay.Report report : reports) {
+        String run = runName(report);
+        for (ForwardTimeline.Window w : report.windows()) {
+          ForwardTimeline.Tally t = w.tally();
+          out.printf(Locale.ROOT, "%s,%d,%d,%.1f,%.1f,%d,%d,%s,%d,%d,%s,%s,%d,%s,%d%n", run,
+              w.index(), w.firstRecord(), w.startSeconds(), w.endSeconds(), t.records(),
+              t.forwarded(), csv(t.forwardRate()), t.withheld(), t.withheldForwarded(),
+              csv(t.withheldForwardRate()), csv(t.knownForwardRate()), t.keptLocal(),
+              csv(t.localAccuracy()), w.headVersion());
+        }
       }
     }
+  }
+
+  static String runName(LearningLoopReplay.Report report) {
+    return report.options().rig().learn() ? "learning" : "no-learning";
   }
 
   /**
    * The forward rate over time: all records, records of withheld intents and of known intents,
    * per window, against the publish time of the window's last record; a vertical line where each
-   * new head (one retraining on feedback) started serving.
+   * new head (one retraining on feedback) started serving. With a baseline (the same stream with
+   * learning off), its all-records and withheld-intents rates are drawn dashed beside them.
+   *
+   * @param baseline the run without learning, or null
    */
-  public static void writeChart(LearningLoopReplay.Report report, Path file) throws IOException {
+  public static void writeChart(LearningLoopReplay.Report report,
+      LearningLoopReplay.Report baseline, Path file) throws IOException {
     LearningLoopReplay.Options o = report.options();
     XYChart chart = new XYChartBuilder().width(1000).height(540)
         .title(String.format(Locale.ROOT, "Forwarded to the cloud: %d of %d intents new to the"
@@ -60,14 +79,23 @@ public final class LearningLoopOutput {
         .yAxisTitle("forwarded (%)").build();
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setLegendVisible(true)
         .setMarkerSize(5);
+    String suffix = baseline == null ? "" : ", learning";
     List<ForwardTimeline.Window> windows = report.windows();
-    double[] x = windows.stream().mapToDouble(ForwardTimeline.Window::endSeconds).toArray();
-    addSeries(chart, "all records", x, windows.stream()
-        .mapToDouble(w -> 100 * w.tally().forwardRate()).toArray());
-    addSeries(chart, "withheld intents", x, windows.stream()
-        .mapToDouble(w -> 100 * w.tally().withheldForwardRate()).toArray());
-    addSeries(chart, "known intents", x, windows.stream()
-        .mapToDouble(w -> 100 * w.tally().knownForwardRate()).toArray());
+    double[] x = endSeconds(windows);
+    addSeries(chart, "all records" + suffix, x, rates(windows, ForwardTimeline.Tally::forwardRate),
+        false);
+    addSeries(chart, "withheld intents" + suffix, x,
+        rates(windows, ForwardTimeline.Tally::withheldForwardRate), false);
+    addSeries(chart, "known intents" + suffix, x,
+        rates(windows, ForwardTimeline.Tally::knownForwardRate), false);
+    if (baseline != null) {
+      List<ForwardTimeline.Window> open = baseline.windows();
+      double[] bx = endSeconds(open);
+      addSeries(chart, "all records, no learning", bx,
+          rates(open, ForwardTimeline.Tally::forwardRate), true);
+      addSeries(chart, "withheld intents, no learning", bx,
+          rates(open, ForwardTimeline.Tally::withheldForwardRate), true);
+    }
     boolean first = true;
     for (FeedbackLearner.Lesson lesson : report.lessons()) {
       double at = (lesson.servingSince().toEpochMilli() - report.firstPublishMillis()) / 1000.0;
@@ -85,7 +113,17 @@ public final class LearningLoopOutput {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  private static void addSeries(XYChart chart, String name, double[] x, double[] y) {
+  private static double[] endSeconds(List<ForwardTimeline.Window> windows) {
+    return windows.stream().mapToDouble(ForwardTimeline.Window::endSeconds).toArray();
+  }
+
+  private static double[] rates(List<ForwardTimeline.Window> windows,
+      ToDoubleFunction<ForwardTimeline.Tally> share) {
+    return windows.stream().mapToDouble(w -> 100 * share.applyAsDouble(w.tally())).toArray();
+  }
+
+  private static void addSeries(XYChart chart, String name, double[] x, double[] y,
+      boolean dashed) {
     double[] clean = y.clone();
     for (int i = 0; i < clean.length; i++) {
       // A window without records of a kind has no share: draw it as a gap-free repeat.
@@ -94,7 +132,10 @@ public final class LearningLoopOutput {
       }
     }
     XYSeries series = chart.addSeries(name, x, clean);
-    series.setMarker(SeriesMarkers.CIRCLE);
+    series.setMarker(dashed ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+    if (dashed) {
+      series.setLineStyle(SeriesLines.DASH_DASH);
+    }
   }
 
   /** The report as the ordered map {@code --json} prints. */

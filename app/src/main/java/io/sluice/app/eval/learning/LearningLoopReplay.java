@@ -45,7 +45,16 @@ public final class LearningLoopReplay {
    * @param rig the models and thresholds of the two tiers
    */
   public record Options(Path data, int withheld, double ratePerSecond, int records, int window,
-      int trainPerIntent, long seed, LoopRig.Settings rig) {}
+      int trainPerIntent, long seed, LoopRig.Settings rig) {
+
+    /** The same replay with the gateway's learning switched on or off. */
+    public Options withLearning(boolean learn) {
+      LoopRig.Settings r = rig;
+      return new Options(data, withheld, ratePerSecond, records, window, trainPerIntent, seed,
+          new LoopRig.Settings(r.gatewayModel(), r.cloudModel(), r.minConfidence(),
+              r.feedbackMinConfidence(), learn));
+    }
+  }
 
   /**
    * What the replay measured.
