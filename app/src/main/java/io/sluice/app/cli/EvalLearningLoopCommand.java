@@ -99,7 +99,7 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
       + "the JSON (baseline_*). Takes twice as long.")
   boolean baseline;
 
-  @Option(names = "--seed", defaultValue = "7",
+  @Option(names = "--seed", defaultValue = "7", paramLabel = "N",
       description = "Picks the withheld intents and orders the stream (default: ${DEFAULT-VALUE}).")
   long seed;
 
