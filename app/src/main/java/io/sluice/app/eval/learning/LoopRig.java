@@ -285,8 +285,27 @@ public final class LoopRig implements AutoCloseable {
 
   /** Feedback records the gateway's learner read from its feedback topic (0 without one). */
   public long feedbackReceived() {
-    var counter = gatewayMeters.find(AppMeters.FEEDBACK_RECEIVED.meterName()).counter();
+    return gatewayCount(AppMeters.FEEDBACK_RECEIVED);
+  }
+
+  /** Feedback examples the gateway's learner handed to its classifier. */
+  public long feedbackTaught() {
+    return gatewayCount(AppMeters.FEEDBACK_TAUGHT);
+  }
+
+  /** Feedback the gateway's learner skipped as already taught. */
+  public long feedbackDuplicates() {
+    return gatewayCount(AppMeters.FEEDBACK_DUPLICATES);
+  }
+
+  private long gatewayCount(AppMeters meter) {
+    var counter = gatewayMeters.find(meter.meterName()).counter();
     return counter == null ? 0 : (long) counter.count();
+  }
+
+  /** The gateway's Kafka, for tests that look at its topics. */
+  public String gatewayBootstrap() {
+    return gateway.kafkaBootstrap();
   }
 
   /** Forwarded records the cloud accepted (first copies of events). */

@@ -1,6 +1,7 @@
 package io.sluice.app.eval.learning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.app.runtime.FeedbackLearner;
 import io.sluice.inference.LabelledText;
@@ -10,8 +11,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LearningLoopIT {
 
   private static final String MODEL = "classpath:all-minilm-l6-v2-q";
+  /** The gateway's feedback topic (namespace replay in the rig's topologies). */
+  private static final String FEEDBACK = "replay.feedback";
 
   static final Map<String, List<String>> KNOWN = Map.of(
       "electrical", List.of("breaker tripped on the main feeder", "fuse blown in the control"
@@ -82,6 +95,12 @@ class LearningLoopIT {
       assertThat(rig.lessons()).flatMap(FeedbackLearner.Lesson::latencies)
           .allSatisfy(latency -> assertThat(latency).isLessThan(Duration.ofSeconds(60)));
 
+      // The link is at-least-once: a verdict that reaches the gateway twice is taught once.
+      long taught = rig.feedbackTaught();
+      redeliverOneFeedbackRecord(rig.gatewayBootstrap());
+      await().atMost(Duration.ofSeconds(30)).until(() -> rig.feedbackDuplicates() == 1);
+      assertThat(rig.feedbackTaught()).isEqualTo(taught);
+
       List<String> again = publish(rig, "again-", HYDRAULIC_NOTES);
       assertThat(rig.awaitOutcomes(again, Duration.ofSeconds(60))).isTrue();
       for (int i = 0; i < HYDRAULIC_NOTES.size(); i++) {
@@ -97,6 +116,31 @@ class LearningLoopIT {
       }
       assertThat(rig.feedbackReceived()).isGreaterThanOrEqualTo(forwarded.size());
       assertThat(rig.deadLetters()).isZero();
+    }
+  }
+
+  /** Copies the first record of the gateway's feedback topic onto the topic again. */
+  private static void redeliverOneFeedbackRecord(String bootstrap) throws Exception {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c,
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p,
+            new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(FEEDBACK).stream()
+          .map(info -> new TopicPartition(FEEDBACK, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+        return !read.isEmpty();
+      });
+      ConsumerRecord<byte[], byte[]> first = read.get(0);
+      producer.send(new ProducerRecord<>(FEEDBACK, first.key(), first.value())).get();
     }
   }
 
