@@ -164,7 +164,7 @@ public final class TopologyFormat {
       .required("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
               "classpath:<bundle name> or a folder path"),
           "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
-              + " jar), classpath:bge-small-en-v15-q, classpath:e5-small-v2-q, or a folder with"
+              + " jar), classpath:bge-small-en-v1.5-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
       .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
