@@ -209,8 +209,8 @@ public final class TopologyRuntime implements AutoCloseable {
       link = new CloudLink(CloudLinkSettings.of(
           spec.metadata().namespace() + "-" + spec.metadata().name() + "-link",
           List.of(gatewayCluster, cloudCluster),
-          LinkRoute.gatewayRoutes(spec.metadata().namespace(), "gateway", "cloud")),
-          registry, clock);
+          LinkRoute.gatewayRoutes(spec.metadata().namespace(), "gateway", "cloud"))
+          .withInstanceId(mqtt.clientId()), registry, clock);
       link.start();
       stopOrder.add(new Stoppable("cloud link", link));
       if (cloud.get().learn() && models != null) {
