@@ -141,7 +141,7 @@ public final class Soak {
     try (OutputLedger ledger = new OutputLedger(brokers.gatewayBootstrap(),
             brokers.cloudBootstrap(), ledgerTopics(gatewaySpec, cloudSpec), ID_PREFIX);
         SoakPublisher devices = new SoakPublisher(brokers.mqtt().url(), "sluice-soak-devices",
-            events, settings.ratePerSecond(), 16, clock)) {
+            events::next, settings.ratePerSecond(), 16, clock)) {
       devices.start();
       long start = clock.millis();
       long end = start + settings.duration().toMillis();
@@ -181,6 +181,7 @@ public final class Soak {
         if (now >= nextSample) {
           sample(timeline, start, devices, ledger);
           nextSample += 1_000;
+          gateway.restartIfExited();
         }
         if (now >= nextLine) {
           line(start, devices, ledger, gateway, brokers, kills.get(), mqttRestarts.get());
@@ -199,9 +200,7 @@ public final class Soak {
         }
       }
       brokers.restoreCloud();
-      if (!gateway.current.alive()) {
-        gateway.startNew();
-      }
+      gateway.restartIfExited();
       long drainStart = clock.millis();
       long drainEnd = drainStart + settings.drainTimeout().toMillis();
       Accounting.Books books = settle(devices, ledger);
@@ -213,6 +212,7 @@ public final class Soak {
           sample(timeline, start, devices, ledger);
           nextSample += 1_000;
           books = settle(devices, ledger);
+          gateway.restartIfExited();
         }
         if (now >= nextLine) {
           line(start, devices, ledger, gateway, brokers, kills.get(), mqttRestarts.get());
@@ -236,8 +236,8 @@ public final class Soak {
           books.gatewayDuplicates(), books.forwarded(), books.linkRepeats(),
           books.processingMismatches(), books.misrouted(), ledger.canaryLeaks(),
           books.lostByKind(), books.lostSample(), ledger.deadLetterTypes(),
-          Math.round(cutMillis.get() / 1000.0), publishSeconds, drainSeconds, chart,
-          gateway.logs);
+          gateway.exits, Math.round(cutMillis.get() / 1000.0), publishSeconds, drainSeconds,
+          chart, gateway.logs);
       if (!books.mismatchSample().isEmpty()) {
         log.warn("Processing mismatches (input copies vs output copies): {}",
             books.mismatchSample());
@@ -304,10 +304,8 @@ public final class Soak {
         List.of(namespace + ".summaries", cloud.resolve().orElseThrow().feedbackTopic()));
   }
 
-  private Accounting.Books settle(SoakPublisher devices, OutputLedger ledger) {
-    Map<String, SoakEvents.Kind> published = new HashMap<>();
-    devices.publishedEvents().forEach((n, kind) -> published.put(devices.idOf(n), kind));
-    return Accounting.settle(published, ledger::copies);
+  private static Accounting.Books settle(SoakPublisher devices, OutputLedger ledger) {
+    return Accounting.settle(devices.publishedEvents(), ledger::copies);
   }
 
   private void sample(Timeline timeline, long start, SoakPublisher devices, OutputLedger ledger) {
@@ -355,6 +353,7 @@ public final class Soak {
     private final int adminPort = FreePorts.next();
     private final List<Path> logs = new ArrayList<>();
     private volatile GatewayProcess current;
+    private int exits;
 
     Gateway(Path topology, Path dir, Map<String, String> env) {
       this.topology = topology;
@@ -372,6 +371,19 @@ public final class Soak {
     synchronized void killAndRestart() {
       current.kill();
       startNew();
+    }
+
+    /**
+     * A gateway that exited on its own (nobody killed it) has failed; it is counted and started
+     * again, as a supervisor would.
+     */
+    synchronized void restartIfExited() {
+      if (!current.alive()) {
+        exits++;
+        log.error("The gateway process exited on its own (exit code {}); see {}. Starting it"
+            + " again", current.exitCode(), current.log());
+        startNew();
+      }
     }
 
     void awaitUp(Duration timeout) throws InterruptedException {

@@ -39,6 +39,8 @@ import java.util.Map;
  * @param lostByKind lost events by kind of event
  * @param lostSample up to 20 lost event ids
  * @param deadLetterTypes distinct dead letters by the reason type the gateway gave
+ * @param gatewayExits times the gateway process exited without being killed (a crash); each was
+ *     started again
  * @param cloudLinkCutSeconds how long the cloud's Kafka was stopped
  * @param publishSeconds how long the devices published
  * @param drainSeconds how long it took, after publishing stopped, to account for every event (or
@@ -51,7 +53,8 @@ public record SoakReport(long published, long delivered, long lost, long duplica
     long restricted, long unconfirmed, long deviceResends, long ingressCopies,
     long gatewayDuplicates, long forwarded, long linkRepeats, long processingMismatches,
     long misrouted, long canaryLeaks, Map<String, Long> lostByKind, List<String> lostSample,
-    Map<String, Long> deadLetterTypes, long cloudLinkCutSeconds, double publishSeconds,
+    Map<String, Long> deadLetterTypes, int gatewayExits, long cloudLinkCutSeconds,
+    double publishSeconds,
     double drainSeconds, Path chart, List<Path> gatewayLogs) {
 
   public SoakReport {
@@ -64,11 +67,11 @@ public record SoakReport(long published, long delivered, long lost, long duplica
   /**
    * Every guarantee held: nothing lost, nothing repeated after the cloud's de-duplication, every
    * bad event in the dead-letter topic and no valid one there, no restricted text on a cloud
-   * topic, and the gateway processed each input copy exactly once.
+   * topic, the gateway processed each input copy exactly once and never exited on its own.
    */
   public boolean passed() {
     return lost == 0 && duplicates == 0 && misrouted == 0 && canaryLeaks == 0
-        && processingMismatches == 0;
+        && processingMismatches == 0 && gatewayExits == 0;
   }
 
   /** The report as one JSON object's fields, the headline figures first. */
@@ -98,6 +101,7 @@ public record SoakReport(long published, long delivered, long lost, long duplica
     m.put("lost_by_kind", lostByKind);
     m.put("lost_sample", lostSample);
     m.put("dlq_types", deadLetterTypes);
+    m.put("gateway_exits", gatewayExits);
     m.put("cloud_link_cut_s", cloudLinkCutSeconds);
     m.put("publish_s", publishSeconds);
     m.put("drain_s", drainSeconds);

@@ -83,6 +83,11 @@ public final class GatewayProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The exit code, or -1 while it runs. */
+  public int exitCode() {
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
   /**
    * The gateway's {@code /health} status: {@code UP}, {@code DEGRADED} (up, but the cloud link
    * or the egress is down), {@code DOWN}, or {@code UNREACHABLE} while its admin server does not

@@ -86,6 +86,8 @@ public final class OutputLedger implements AutoCloseable {
   private final List<Reader> readers = new ArrayList<>();
 
   /**
+   * @param cloudBootstrap the cloud cluster; null to read the gateway only (the cloud topic names
+   *     may then be null)
    * @param idPrefix only event ids with this prefix are counted
    */
   public OutputLedger(String gatewayBootstrap, String cloudBootstrap, Topics topics,
@@ -97,10 +99,10 @@ public final class OutputLedger implements AutoCloseable {
     gateway.add(topics.forward());
     gateway.addAll(topics.toCloud());
     gateway.add(topics.deadLetters());
-    List<String> cloud = new ArrayList<>(List.of(topics.cloudForward(), topics.verdicts()));
-    cloud.addAll(topics.cloudOthers());
     readers.add(new Reader("gateway", gatewayBootstrap, gateway, this::readGateway));
     if (cloudBootstrap != null) {
+      List<String> cloud = new ArrayList<>(List.of(topics.cloudForward(), topics.verdicts()));
+      cloud.addAll(topics.cloudOthers());
       readers.add(new Reader("cloud", cloudBootstrap, cloud, this::readCloud));
     }
     readers.forEach(Reader::start);

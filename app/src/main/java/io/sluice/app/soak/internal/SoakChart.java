@@ -12,12 +12,13 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The soak's chart: published, delivered and forwarded events per second over the run (5 s
- * trailing averages), with a vertical line at every gateway kill and MQTT restart and a pair of
- * lines where the cloud link was cut and restored.
+ * trailing averages), with a vertical line at every gateway kill (solid) and MQTT restart
+ * (dashed) and a grey band over the time the cloud link was cut.
  */
 public final class SoakChart {
 
@@ -26,15 +27,16 @@ public final class SoakChart {
   private SoakChart() {}
 
   public static void write(Timeline timeline, String title, Path file) throws IOException {
-    XYChart chart = new XYChartBuilder().width(1100).height(520).title(title)
+    XYChart chart = new XYChartBuilder().width(1100).height(560).title(title)
         .xAxisTitle("seconds since the devices started").yAxisTitle("events per second").build();
     chart.getStyler().setMarkerSize(0);
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     double top = 1;
     Object[][] lines = {
-      {Timeline.Series.PUBLISHED, "published (broker acknowledged)", new Color(0x1f77b4)},
-      {Timeline.Series.DELIVERED, "delivered (first copy in an output)", new Color(0x2ca02c)},
-      {Timeline.Series.FORWARDED, "forwarded to the cloud (gateway forward topic)",
+      {Timeline.Series.PUBLISHED, "published (PUBACK)", new Color(0x1f77b4)},
+      {Timeline.Series.DELIVERED, "delivered (first copy out)", new Color(0x2ca02c)},
+      {Timeline.Series.FORWARDED, "forwarded to the cloud",
           new Color(0xff7f0e)}};
     for (Object[] line : lines) {
       double[][] xy = timeline.rate((Timeline.Series) line[0], WINDOW_SECONDS);
@@ -51,17 +53,38 @@ public final class SoakChart {
     top *= 1.1;
     addMarks(chart, timeline.marks(), FaultPlan.Kind.KILL_GATEWAY, "gateway SIGKILL",
         new Color(0xd62728), top);
-    addMarks(chart, timeline.marks(), FaultPlan.Kind.RESTART_MQTT, "MQTT broker restart",
+    addMarks(chart, timeline.marks(), FaultPlan.Kind.RESTART_MQTT, "MQTT restart",
         new Color(0x9467bd), top);
-    addMarks(chart, timeline.marks(), FaultPlan.Kind.CUT_CLOUD_LINK, "cloud link cut",
-        Color.DARK_GRAY, top);
-    addMarks(chart, timeline.marks(), FaultPlan.Kind.RESTORE_CLOUD_LINK, "cloud link restored",
-        Color.GRAY, top);
+    addCuts(chart, timeline.marks(), top);
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** A grey band over each span the cloud's Kafka was stopped. */
+  private static void addCuts(XYChart chart, List<Timeline.Mark> marks, double top) {
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    Double start = null;
+    for (Timeline.Mark m : marks) {
+      if (m.kind() == FaultPlan.Kind.CUT_CLOUD_LINK) {
+        start = m.seconds();
+      } else if (m.kind() == FaultPlan.Kind.RESTORE_CLOUD_LINK && start != null) {
+        x.addAll(List.of(start, start, m.seconds(), m.seconds(), m.seconds()));
+        y.addAll(List.of(0.0, top, top, 0.0, Double.NaN));
+        start = null;
+      }
+    }
+    if (x.isEmpty()) {
+      return;
+    }
+    XYSeries s = chart.addSeries("cloud link cut", x, y);
+    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+    s.setFillColor(new Color(128, 128, 128, 45));
+    s.setLineColor(new Color(128, 128, 128, 120));
+    s.setMarker(SeriesMarkers.NONE);
   }
 
   /** Vertical lines from 0 to {@code top}, one series per kind (NaN breaks the line between). */
@@ -87,7 +110,6 @@ public final class SoakChart {
     s.setLineColor(color);
     s.setMarker(SeriesMarkers.NONE);
     s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-        kind == FaultPlan.Kind.KILL_GATEWAY || kind == FaultPlan.Kind.RESTART_MQTT
-            ? null : new float[] {6f, 4f}, 0f));
+        kind == FaultPlan.Kind.RESTART_MQTT ? new float[] {6f, 4f} : null, 0f));
   }
 }

@@ -4,6 +4,7 @@ import io.sluice.app.soak.internal.SoakEvents.Event;
 import io.sluice.app.soak.internal.SoakEvents.Kind;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -49,13 +51,13 @@ public final class SoakPublisher implements AutoCloseable {
   private static final long RETRY_AFTER_MILLIS = 10_000;
 
   private final MqttAsyncClient client;
-  private final SoakEvents events;
+  private final LongFunction<Event> events;
   private final double ratePerSecond;
   private final int maxInFlight;
   private final Clock clock;
   private final ScheduledExecutorService ticker;
-  private final Map<Long, Kind> issuedKinds = new ConcurrentHashMap<>();
-  private final Map<Long, Kind> published = new ConcurrentHashMap<>();
+  /** Acknowledged events by number, with their id and kind. */
+  private final Map<Long, Event> published = new ConcurrentHashMap<>();
   /** Unacknowledged attempts by event number, with the time they were sent. */
   private final Map<Long, Attempt> inFlight = new ConcurrentHashMap<>();
   private final Queue<Event> retries = new ConcurrentLinkedQueue<>();
@@ -64,11 +66,16 @@ public final class SoakPublisher implements AutoCloseable {
   private final AtomicLong resends = new AtomicLong();
   private volatile long startMillis;
   private volatile boolean issuing;
+  private volatile long limit = Long.MAX_VALUE;
 
   private record Attempt(Event event, long sentAt) {}
 
-  public SoakPublisher(String mqttUrl, String clientId, SoakEvents events, double ratePerSecond,
-      int maxInFlight, Clock clock) {
+  /**
+   * @param events the event numbered n, for n = 0, 1, 2, ... ({@link SoakEvents#next})
+   * @param maxInFlight most publishes awaiting the broker's acknowledgement
+   */
+  public SoakPublisher(String mqttUrl, String clientId, LongFunction<Event> events,
+      double ratePerSecond, int maxInFlight, Clock clock) {
     this.events = events;
     this.ratePerSecond = ratePerSecond;
     this.maxInFlight = maxInFlight;
@@ -110,6 +117,11 @@ public final class SoakPublisher implements AutoCloseable {
     issuing = false;
   }
 
+  /** Issues at most this many events in all. */
+  public void limit(long events) {
+    limit = events;
+  }
+
   /** Events issued so far (each has a number below this). */
   public long issued() {
     return issued.get();
@@ -135,18 +147,11 @@ public final class SoakPublisher implements AutoCloseable {
     return noSubscribers.get();
   }
 
-  /** The published events: number to kind. A snapshot. */
-  public Map<Long, Kind> publishedEvents() {
-    return Map.copyOf(published);
-  }
-
-  /** The kind of an issued event, or null. */
-  public Kind kindOf(long n) {
-    return issuedKinds.get(n);
-  }
-
-  public String idOf(long n) {
-    return events.idPrefix() + n;
+  /** The published events: id to kind. A snapshot. */
+  public Map<String, Kind> publishedEvents() {
+    Map<String, Kind> out = new HashMap<>();
+    published.values().forEach(e -> out.put(e.id(), e.kind()));
+    return out;
   }
 
   @Override
@@ -188,9 +193,8 @@ public final class SoakPublisher implements AutoCloseable {
         }
       }
       long due = (long) ((now - startMillis) * ratePerSecond / 1000.0);
-      while (issuing && issued.get() < due && inFlight.size() < maxInFlight) {
-        Event event = events.next(issued.get());
-        issuedKinds.put(event.n(), event.kind());
+      while (issuing && issued.get() < Math.min(due, limit) && inFlight.size() < maxInFlight) {
+        Event event = events.apply(issued.get());
         issued.incrementAndGet();
         if (!send(event, false)) {
           return;
@@ -227,7 +231,7 @@ public final class SoakPublisher implements AutoCloseable {
             // show it as lost.
             noSubscribers.incrementAndGet();
           }
-          published.putIfAbsent(event.n(), event.kind());
+          published.putIfAbsent(event.n(), event);
           inFlight.remove(event.n(), attempt);
         }
 
