@@ -182,6 +182,7 @@ public final class Soak {
           sample(timeline, start, devices, ledger);
           nextSample += 1_000;
           gateway.restartIfExited();
+          gateway.checkRecovered();
         }
         if (now >= nextLine) {
           line(start, devices, ledger, gateway, brokers, kills.get(), mqttRestarts.get());
@@ -213,6 +214,7 @@ public final class Soak {
           nextSample += 1_000;
           books = settle(devices, ledger);
           gateway.restartIfExited();
+          gateway.checkRecovered();
         }
         if (now >= nextLine) {
           line(start, devices, ledger, gateway, brokers, kills.get(), mqttRestarts.get());
@@ -236,8 +238,8 @@ public final class Soak {
           books.gatewayDuplicates(), books.forwarded(), books.linkRepeats(),
           books.processingMismatches(), books.misrouted(), ledger.canaryLeaks(),
           books.lostByKind(), books.lostSample(), ledger.deadLetterTypes(),
-          gateway.exits, Math.round(cutMillis.get() / 1000.0), publishSeconds, drainSeconds,
-          chart, gateway.logs);
+          gateway.exits, gateway.recoveries(), Math.round(cutMillis.get() / 1000.0),
+          publishSeconds, drainSeconds, chart, gateway.logs);
       if (!books.mismatchSample().isEmpty()) {
         log.warn("Processing mismatches (input copies vs output copies): {}",
             books.mismatchSample());
@@ -353,6 +355,8 @@ public final class Soak {
     private final int adminPort = FreePorts.next();
     private final List<Path> logs = new ArrayList<>();
     private volatile GatewayProcess current;
+    private volatile long startedAt = -1;
+    private final List<Double> recoveries = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int exits;
 
     Gateway(Path topology, Path dir, Map<String, String> env) {
@@ -364,8 +368,23 @@ public final class Soak {
     synchronized void startNew() {
       Path logFile = dir.resolve("gateway-" + (logs.size() + 1) + ".log");
       logs.add(logFile);
+      startedAt = clock.millis();
       current = GatewayProcess.start(topology, dir.resolve("gateway"), adminPort, env,
           GATEWAY_JVM, logFile);
+    }
+
+    /** After a restart, notes when the new process first reports UP (about once a second). */
+    void checkRecovered() {
+      long since = startedAt;
+      if (since >= 0 && logs.size() > 1 && current.up()) {
+        recoveries.add(Math.round((clock.millis() - since) / 100.0) / 10.0);
+        startedAt = -1;
+      }
+    }
+
+    /** Seconds from each restart to UP, in order; restarts not yet UP are left out. */
+    List<Double> recoveries() {
+      return List.copyOf(recoveries);
     }
 
     synchronized void killAndRestart() {

@@ -41,6 +41,8 @@ import java.util.Map;
  * @param deadLetterTypes distinct dead letters by the reason type the gateway gave
  * @param gatewayExits times the gateway process exited without being killed (a crash); each was
  *     started again
+ * @param restartToUpSeconds for each restart of the gateway, seconds until its {@code /health}
+ *     was UP again (streams running, MQTT connected), sampled about once a second
  * @param cloudLinkCutSeconds how long the cloud's Kafka was stopped
  * @param publishSeconds how long the devices published
  * @param drainSeconds how long it took, after publishing stopped, to account for every event (or
@@ -53,7 +55,8 @@ public record SoakReport(long published, long delivered, long lost, long duplica
     long restricted, long unconfirmed, long deviceResends, long ingressCopies,
     long gatewayDuplicates, long forwarded, long linkRepeats, long processingMismatches,
     long misrouted, long canaryLeaks, Map<String, Long> lostByKind, List<String> lostSample,
-    Map<String, Long> deadLetterTypes, int gatewayExits, long cloudLinkCutSeconds,
+    Map<String, Long> deadLetterTypes, int gatewayExits, List<Double> restartToUpSeconds,
+    long cloudLinkCutSeconds,
     double publishSeconds,
     double drainSeconds, Path chart, List<Path> gatewayLogs) {
 
@@ -62,6 +65,7 @@ public record SoakReport(long published, long delivered, long lost, long duplica
     lostSample = List.copyOf(lostSample);
     deadLetterTypes = Map.copyOf(deadLetterTypes);
     gatewayLogs = List.copyOf(gatewayLogs);
+    restartToUpSeconds = List.copyOf(restartToUpSeconds);
   }
 
   /**
@@ -102,6 +106,7 @@ public record SoakReport(long published, long delivered, long lost, long duplica
     m.put("lost_sample", lostSample);
     m.put("dlq_types", deadLetterTypes);
     m.put("gateway_exits", gatewayExits);
+    m.put("restart_to_up_s", restartToUpSeconds);
     m.put("cloud_link_cut_s", cloudLinkCutSeconds);
     m.put("publish_s", publishSeconds);
     m.put("drain_s", drainSeconds);
