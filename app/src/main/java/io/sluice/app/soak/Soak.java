@@ -5,14 +5,13 @@ import io.sluice.app.demo.DemoTexts;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.soak.internal.Accounting;
-import io.sluice.app.soak.internal.GatewayProcess;
+import io.sluice.app.soak.internal.GatewaySupervisor;
 import io.sluice.app.soak.internal.OutputLedger;
 import io.sluice.app.soak.internal.SoakBrokers;
 import io.sluice.app.soak.internal.SoakChart;
 import io.sluice.app.soak.internal.SoakEvents;
 import io.sluice.app.soak.internal.SoakPublisher;
 import io.sluice.app.soak.internal.Timeline;
-import io.sluice.connectors.embedded.FreePorts;
 import io.sluice.topology.TopologyLoader;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Topics;
@@ -113,145 +112,37 @@ public final class Soak {
       try (TopologyRuntime cloud = TopologyRuntime.start(cloudSpec,
           new RuntimeOptions(dir.resolve("cloud-state"), 0, 0, null), new SimpleMeterRegistry(),
           clock)) {
-        return drill(brokers, cloud, gatewaySpec, cloudSpec, gatewayFile, env, chart);
+        say("Cloud tier up (Kafka Streams " + cloud.streamsState() + ")");
+        return drill(brokers, gatewaySpec, cloudSpec, gatewayFile, env, chart);
       }
     }
   }
 
-  private SoakReport drill(SoakBrokers brokers, TopologyRuntime cloud, TopologySpec gatewaySpec,
-      TopologySpec cloudSpec, Path gatewayFile, Map<String, String> env, Path chart)
-      throws Exception {
-    Gateway gateway = new Gateway(gatewayFile, settings.workDir(), env);
+  private SoakReport drill(SoakBrokers brokers, TopologySpec gatewaySpec, TopologySpec cloudSpec,
+      Path gatewayFile, Map<String, String> env, Path chart) throws Exception {
+    GatewaySupervisor gateway = new GatewaySupervisor(gatewayFile, settings.workDir(), env,
+        GATEWAY_JVM, clock);
     say("Starting the gateway process...");
-    gateway.startNew();
-    gateway.awaitUp(GATEWAY_START_TIMEOUT);
-    say("Gateway up (pid " + gateway.current.pid() + ", log " + gateway.current.log() + ")");
-    FaultPlan plan = FaultPlan.of(settings);
-    Timeline timeline = new Timeline();
-    AtomicInteger kills = new AtomicInteger();
-    AtomicInteger mqttRestarts = new AtomicInteger();
-    AtomicLong cutStarted = new AtomicLong(-1);
-    AtomicLong cutMillis = new AtomicLong();
-    SoakEvents events = new SoakEvents(ID_PREFIX, DemoTexts.load().texts(), settings.devices(),
-        settings.badInputShare(), settings.restrictedShare(),
-        gatewaySpec.limits().maxPayloadBytes(), new SplittableRandom(settings.seed()), clock);
-    ExecutorService gatewayFaults = faultThread("gateway");
-    ExecutorService mqttFaults = faultThread("mqtt");
-    ExecutorService cloudFaults = faultThread("cloud");
-    try (OutputLedger ledger = new OutputLedger(brokers.gatewayBootstrap(),
-            brokers.cloudBootstrap(), ledgerTopics(gatewaySpec, cloudSpec), ID_PREFIX);
-        SoakPublisher devices = new SoakPublisher(brokers.mqtt().url(), "sluice-soak-devices",
-            events::next, settings.ratePerSecond(), 16, clock)) {
-      devices.start();
-      long start = clock.millis();
-      long end = start + settings.duration().toMillis();
-      say(String.format("Publishing %.0f events/s for %d s; faults: %s", settings.ratePerSecond(),
-          settings.duration().toSeconds(), describe(plan)));
-      int nextFault = 0;
-      long nextSample = start;
-      long nextLine = start + 5_000;
-      while (clock.millis() < end) {
-        long now = clock.millis();
-        while (nextFault < plan.faults().size()
-            && start + plan.faults().get(nextFault).at().toMillis() <= now) {
-          FaultPlan.Fault f = plan.faults().get(nextFault++);
-          double at = (now - start) / 1000.0;
-          timeline.mark(new Timeline.Mark(at, f.kind()));
-          switch (f.kind()) {
-            case KILL_GATEWAY -> gatewayFaults.execute(() -> {
-              gateway.killAndRestart();
-              kills.incrementAndGet();
-            });
-            case RESTART_MQTT -> mqttFaults.execute(() -> {
-              brokers.restartMqtt();
-              mqttRestarts.incrementAndGet();
-            });
-            case CUT_CLOUD_LINK -> cloudFaults.execute(() -> {
-              cutStarted.set(clock.millis());
-              brokers.cutCloud();
-            });
-            case RESTORE_CLOUD_LINK -> cloudFaults.execute(() -> {
-              brokers.restoreCloud();
-              cutMillis.addAndGet(clock.millis() - cutStarted.get());
-            });
-            default -> throw new IllegalStateException("Unknown fault " + f);
-          }
-          say(String.format("[%4.0fs] fault: %s", at, f.kind()));
-        }
-        if (now >= nextSample) {
-          sample(timeline, start, devices, ledger);
-          nextSample += 1_000;
-          gateway.restartIfExited();
-          gateway.checkRecovered();
-        }
-        if (now >= nextLine) {
-          line(start, devices, ledger, gateway, brokers, kills.get(), mqttRestarts.get());
-          nextLine += 5_000;
-        }
-        Thread.sleep(100);
-      }
-      devices.stopIssuing();
-      double publishSeconds = (clock.millis() - start) / 1000.0;
-      say(String.format("[%4.0fs] devices stopped; finishing faults, then draining",
-          publishSeconds));
-      for (ExecutorService e : List.of(gatewayFaults, mqttFaults, cloudFaults)) {
-        e.shutdown();
-        if (!e.awaitTermination(3, TimeUnit.MINUTES)) {
-          throw new IllegalStateException("A fault did not finish in 3 minutes");
+    gateway.start();
+    try {
+      gateway.awaitUp(GATEWAY_START_TIMEOUT);
+      say("Gateway up (pid " + gateway.current().pid() + ", log " + gateway.current().log()
+          + ")");
+      SoakEvents events = new SoakEvents(ID_PREFIX, DemoTexts.load().texts(),
+          settings.devices(), settings.badInputShare(), settings.restrictedShare(),
+          gatewaySpec.limits().maxPayloadBytes(), new SplittableRandom(settings.seed()), clock);
+      try (OutputLedger ledger = new OutputLedger(brokers.gatewayBootstrap(),
+              brokers.cloudBootstrap(), ledgerTopics(gatewaySpec, cloudSpec), ID_PREFIX);
+          SoakPublisher devices = new SoakPublisher(brokers.mqtt().url(),
+              "sluice-soak-devices", events::next, settings.ratePerSecond(), 16, clock)) {
+        Drill drill = new Drill(brokers, gateway, ledger, devices, FaultPlan.of(settings));
+        try {
+          return drill.run(chart);
+        } finally {
+          drill.stopFaults();
         }
       }
-      brokers.restoreCloud();
-      gateway.restartIfExited();
-      long drainStart = clock.millis();
-      long drainEnd = drainStart + settings.drainTimeout().toMillis();
-      Accounting.Books books = settle(devices, ledger);
-      while (!(devices.unconfirmed() == 0 && books.lost() == 0
-          && books.processingMismatches() == 0) && clock.millis() < drainEnd) {
-        Thread.sleep(250);
-        long now = clock.millis();
-        if (now >= nextSample) {
-          sample(timeline, start, devices, ledger);
-          nextSample += 1_000;
-          books = settle(devices, ledger);
-          gateway.restartIfExited();
-          gateway.checkRecovered();
-        }
-        if (now >= nextLine) {
-          line(start, devices, ledger, gateway, brokers, kills.get(), mqttRestarts.get());
-          nextLine += 5_000;
-        }
-      }
-      sample(timeline, start, devices, ledger);
-      double drainSeconds = (clock.millis() - drainStart) / 1000.0;
-      books = settle(devices, ledger);
-      if (chart != null) {
-        SoakChart.write(timeline, String.format("Soak: %.0f events/s for %d s, %d kills, %d MQTT"
-                + " restarts, cloud link cut %d s; lost %d, duplicates %d",
-            settings.ratePerSecond(), settings.duration().toSeconds(), kills.get(),
-            mqttRestarts.get(), cutMillis.get() / 1000, books.lost(), books.duplicates()),
-            chart);
-      }
-      SoakReport report = new SoakReport(books.published(), books.delivered(), books.lost(),
-          books.duplicates(), books.deadLettered(), kills.get(), mqttRestarts.get(),
-          brokers.mqtt().description(), books.publishedValid(), books.publishedBad(),
-          books.restricted(), devices.unconfirmed(), devices.resends(), books.ingressCopies(),
-          books.gatewayDuplicates(), books.forwarded(), books.linkRepeats(),
-          books.processingMismatches(), books.misrouted(), ledger.canaryLeaks(),
-          books.lostByKind(), books.lostSample(), ledger.deadLetterTypes(),
-          gateway.exits, gateway.recoveries(), Math.round(cutMillis.get() / 1000.0),
-          publishSeconds, drainSeconds, chart, gateway.logs);
-      if (!books.mismatchSample().isEmpty()) {
-        log.warn("Processing mismatches (input copies vs output copies): {}",
-            books.mismatchSample());
-      }
-      if (ledger.canaryLeaks() > 0) {
-        log.error("Restricted canaries found on {}", ledger.leakTopics());
-      }
-      return report;
     } finally {
-      gatewayFaults.shutdownNow();
-      mqttFaults.shutdownNow();
-      cloudFaults.shutdownNow();
       say("Stopping the gateway...");
       gateway.stop();
     }
@@ -306,24 +197,6 @@ public final class Soak {
         List.of(namespace + ".summaries", cloud.resolve().orElseThrow().feedbackTopic()));
   }
 
-  private static Accounting.Books settle(SoakPublisher devices, OutputLedger ledger) {
-    return Accounting.settle(devices.publishedEvents(), ledger::copies);
-  }
-
-  private void sample(Timeline timeline, long start, SoakPublisher devices, OutputLedger ledger) {
-    timeline.sample(new Timeline.Sample((clock.millis() - start) / 1000.0, devices.published(),
-        ledger.delivered(), ledger.forwardedRecords(), ledger.deadLettered()));
-  }
-
-  private void line(long start, SoakPublisher devices, OutputLedger ledger, Gateway gateway,
-      SoakBrokers brokers, int kills, int restarts) {
-    say(String.format("[%4ds] published %d (unconfirmed %d)  delivered %d  dlq %d  forwarded %d"
-            + " | gateway %s, kills %d, MQTT restarts %d, cloud %s",
-        (clock.millis() - start) / 1000, devices.published(), devices.unconfirmed(),
-        ledger.delivered(), ledger.deadLettered(), ledger.forwardedRecords(),
-        gateway.current.health(), kills, restarts, brokers.cloudUp() ? "up" : "CUT"));
-  }
-
   private static String describe(FaultPlan plan) {
     if (plan.faults().isEmpty()) {
       return "none";
@@ -347,83 +220,173 @@ public final class Soak {
     });
   }
 
-  /** The gateway under test: its current process, and how many came before it. */
-  private final class Gateway {
-    private final Path topology;
-    private final Path dir;
-    private final Map<String, String> env;
-    private final int adminPort = FreePorts.next();
-    private final List<Path> logs = new ArrayList<>();
-    private volatile GatewayProcess current;
-    private volatile long startedAt = -1;
-    private final List<Double> recoveries = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private int exits;
+  /**
+   * One run from the first publish to the report: injects the planned faults on their threads,
+   * samples the counts once a second, prints progress every 5 s, then drains and settles.
+   */
+  private final class Drill {
+    private final SoakBrokers brokers;
+    private final GatewaySupervisor gateway;
+    private final OutputLedger ledger;
+    private final SoakPublisher devices;
+    private final FaultPlan plan;
+    private final Timeline timeline = new Timeline();
+    private final AtomicInteger kills = new AtomicInteger();
+    private final AtomicInteger mqttRestarts = new AtomicInteger();
+    private final AtomicLong cutStarted = new AtomicLong(-1);
+    private final AtomicLong cutMillis = new AtomicLong();
+    private final ExecutorService gatewayFaults = faultThread("gateway");
+    private final ExecutorService mqttFaults = faultThread("mqtt");
+    private final ExecutorService cloudFaults = faultThread("cloud");
+    private long start;
+    private long nextSample;
+    private long nextLine;
+    private int nextFault;
 
-    Gateway(Path topology, Path dir, Map<String, String> env) {
-      this.topology = topology;
-      this.dir = dir;
-      this.env = Map.copyOf(env);
+    Drill(SoakBrokers brokers, GatewaySupervisor gateway, OutputLedger ledger,
+        SoakPublisher devices, FaultPlan plan) {
+      this.brokers = brokers;
+      this.gateway = gateway;
+      this.ledger = ledger;
+      this.devices = devices;
+      this.plan = plan;
     }
 
-    synchronized void startNew() {
-      Path logFile = dir.resolve("gateway-" + (logs.size() + 1) + ".log");
-      logs.add(logFile);
-      startedAt = clock.millis();
-      current = GatewayProcess.start(topology, dir.resolve("gateway"), adminPort, env,
-          GATEWAY_JVM, logFile);
+    SoakReport run(Path chart) throws Exception {
+      devices.start();
+      start = clock.millis();
+      nextSample = start;
+      nextLine = start + 5_000;
+      say(String.format("Publishing %.0f events/s for %d s; faults: %s",
+          settings.ratePerSecond(), settings.duration().toSeconds(), describe(plan)));
+      long end = start + settings.duration().toMillis();
+      while (clock.millis() < end) {
+        injectDueFaults(clock.millis());
+        tick(clock.millis());
+        Thread.sleep(100);
+      }
+      devices.stopIssuing();
+      double publishSeconds = (clock.millis() - start) / 1000.0;
+      say(String.format("[%4.0fs] devices stopped; finishing faults, then draining",
+          publishSeconds));
+      finishFaults();
+      long drainStart = clock.millis();
+      Accounting.Books books = drain(drainStart + settings.drainTimeout().toMillis());
+      double drainSeconds = (clock.millis() - drainStart) / 1000.0;
+      if (chart != null) {
+        SoakChart.write(timeline, String.format("Soak: %.0f events/s for %d s, %d kills, %d MQTT"
+                + " restarts, cloud link cut %d s; lost %d, duplicates %d",
+            settings.ratePerSecond(), settings.duration().toSeconds(), kills.get(),
+            mqttRestarts.get(), cutMillis.get() / 1000, books.lost(), books.duplicates()),
+            chart);
+      }
+      if (!books.mismatchSample().isEmpty()) {
+        log.warn("Processing mismatches (input copies vs output copies): {}",
+            books.mismatchSample());
+      }
+      if (ledger.canaryLeaks() > 0) {
+        log.error("Restricted canaries found on {}", ledger.leakTopics());
+      }
+      return new SoakReport(books.published(), books.delivered(), books.lost(),
+          books.duplicates(), books.deadLettered(), kills.get(), mqttRestarts.get(),
+          brokers.mqtt().description(), books.publishedValid(), books.publishedBad(),
+          books.restricted(), devices.unconfirmed(), devices.resends(), books.ingressCopies(),
+          books.gatewayDuplicates(), books.forwarded(), books.linkRepeats(),
+          books.processingMismatches(), books.misrouted(), ledger.canaryLeaks(),
+          books.lostByKind(), books.lostSample(), ledger.deadLetterTypes(), gateway.exits(),
+          gateway.restartToUp(), Math.round(cutMillis.get() / 1000.0), publishSeconds,
+          drainSeconds, chart, gateway.logs());
     }
 
-    /** After a restart, notes when the new process first reports UP (about once a second). */
-    void checkRecovered() {
-      long since = startedAt;
-      if (since >= 0 && logs.size() > 1 && current.up()) {
-        recoveries.add(Math.round((clock.millis() - since) / 100.0) / 10.0);
-        startedAt = -1;
+    /** Hands every fault that is due to its thread. */
+    private void injectDueFaults(long now) {
+      while (nextFault < plan.faults().size()
+          && start + plan.faults().get(nextFault).at().toMillis() <= now) {
+        FaultPlan.Fault f = plan.faults().get(nextFault++);
+        double at = (now - start) / 1000.0;
+        timeline.mark(new Timeline.Mark(at, f.kind()));
+        switch (f.kind()) {
+          case KILL_GATEWAY -> gatewayFaults.execute(() -> {
+            gateway.killAndRestart();
+            kills.incrementAndGet();
+          });
+          case RESTART_MQTT -> mqttFaults.execute(() -> {
+            brokers.restartMqtt();
+            mqttRestarts.incrementAndGet();
+          });
+          case CUT_CLOUD_LINK -> cloudFaults.execute(() -> {
+            cutStarted.set(clock.millis());
+            brokers.cutCloud();
+          });
+          case RESTORE_CLOUD_LINK -> cloudFaults.execute(() -> {
+            brokers.restoreCloud();
+            cutMillis.addAndGet(clock.millis() - cutStarted.get());
+          });
+          default -> throw new IllegalStateException("Unknown fault " + f);
+        }
+        say(String.format("[%4.0fs] fault: %s", at, f.kind()));
       }
     }
 
-    /** Seconds from each restart to UP, in order; restarts not yet UP are left out. */
-    List<Double> recoveries() {
-      return List.copyOf(recoveries);
+    /** Once a second: a sample, and the gateway looked after; every 5 s: a progress line. */
+    private void tick(long now) {
+      if (now >= nextSample) {
+        timeline.sample(new Timeline.Sample((now - start) / 1000.0, devices.published(),
+            ledger.delivered(), ledger.forwardedRecords(), ledger.deadLettered()));
+        nextSample += 1_000;
+        gateway.restartIfExited();
+        gateway.checkRecovered();
+      }
+      if (now >= nextLine) {
+        say(String.format("[%4ds] published %d (unconfirmed %d)  delivered %d  dlq %d"
+                + "  forwarded %d | gateway %s, kills %d, MQTT restarts %d, cloud %s",
+            (now - start) / 1000, devices.published(), devices.unconfirmed(),
+            ledger.delivered(), ledger.deadLettered(), ledger.forwardedRecords(),
+            gateway.current().health(), kills.get(), mqttRestarts.get(),
+            brokers.cloudUp() ? "up" : "CUT"));
+        nextLine += 5_000;
+      }
     }
 
-    synchronized void killAndRestart() {
-      current.kill();
-      startNew();
+    /** Lets the faults already handed out finish; the cloud is up and the gateway running. */
+    private void finishFaults() throws InterruptedException {
+      for (ExecutorService e : List.of(gatewayFaults, mqttFaults, cloudFaults)) {
+        e.shutdown();
+        if (!e.awaitTermination(3, TimeUnit.MINUTES)) {
+          throw new IllegalStateException("A fault did not finish in 3 minutes");
+        }
+      }
+      brokers.restoreCloud();
+      gateway.restartIfExited();
     }
 
     /**
-     * A gateway that exited on its own (nobody killed it) has failed; it is counted and started
-     * again, as a supervisor would.
+     * Waits until every issued event is acknowledged, every published one is accounted for and
+     * the gateway's outputs match its inputs, or until {@code deadline}; returns the books.
      */
-    synchronized void restartIfExited() {
-      if (!current.alive()) {
-        exits++;
-        log.error("The gateway process exited on its own (exit code {}); see {}. Starting it"
-            + " again", current.exitCode(), current.log());
-        startNew();
-      }
-    }
-
-    void awaitUp(Duration timeout) throws InterruptedException {
-      long deadline = clock.millis() + timeout.toMillis();
-      while (!current.up()) {
-        if (!current.alive()) {
-          throw new IllegalStateException("The gateway process exited at start; see "
-              + current.log());
-        }
-        if (clock.millis() > deadline) {
-          throw new IllegalStateException("The gateway was not up within " + timeout
-              + "; see " + current.log());
-        }
+    private Accounting.Books drain(long deadline) throws InterruptedException {
+      Accounting.Books books = settle();
+      while (!(devices.unconfirmed() == 0 && books.lost() == 0
+          && books.processingMismatches() == 0) && clock.millis() < deadline) {
         Thread.sleep(250);
+        long now = clock.millis();
+        if (now >= nextSample) {
+          books = settle();
+        }
+        tick(now);
       }
+      tick(clock.millis());
+      return settle();
     }
 
-    synchronized void stop() {
-      if (current != null) {
-        current.stop(Duration.ofSeconds(60));
-      }
+    private Accounting.Books settle() {
+      return Accounting.settle(devices.publishedEvents(), ledger::copies);
+    }
+
+    void stopFaults() {
+      gatewayFaults.shutdownNow();
+      mqttFaults.shutdownNow();
+      cloudFaults.shutdownNow();
     }
   }
 }
