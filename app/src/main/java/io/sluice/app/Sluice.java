@@ -9,6 +9,7 @@ import io.sluice.app.cli.ExitCodes;
 import io.sluice.app.cli.GenerateCommand;
 import io.sluice.app.cli.ModelCommand;
 import io.sluice.app.cli.RunCommand;
+import io.sluice.app.cli.SoakCommand;
 import io.sluice.app.cli.ValidateCommand;
 import io.sluice.schemas.AvroTrust;
 import picocli.CommandLine;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      SoakCommand.class,
       ValidateCommand.class,
       DescribeCommand.class,
       EvalCommand.class,

@@ -52,6 +52,7 @@ public final class TextClassifier implements AutoCloseable {
   private final Ticker ticker;
   private final EmbeddingCache cache;
   private final HeadTrainer trainer;
+  private final HeadTrainer softmaxTrainer;
   private final AtomicReference<Serving> serving = new AtomicReference<>();
   private final AtomicLong versions = new AtomicLong();
   private final Object learning = new Object();
@@ -79,6 +80,7 @@ public final class TextClassifier implements AutoCloseable {
     this.cache = new EmbeddingCache(model, TextKeys.forTokenizer(encoder.bundle().tokenizer()),
         settings.cacheSize(), registry);
     this.trainer = new HeadTrainer(settings);
+    this.softmaxTrainer = new HeadTrainer(settings.withHead(HeadKind.SOFTMAX));
     this.learner = Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "sluice-learner-" + model);
       thread.setDaemon(true);
@@ -248,7 +250,7 @@ public final class TextClassifier implements AutoCloseable {
     }
     try {
       TrainingStore grown = base.plus(entries(batch));
-      Head head = trainHead(grown);
+      Head head = trainHead(grown, learningTrainer());
       synchronized (learning) {
         // Fold in only what this run learned; a concurrent train() or load() wins.
         if (store == base) {
@@ -265,6 +267,23 @@ public final class TextClassifier implements AutoCloseable {
   }
 
   private Head trainHead(TrainingStore data) {
+    return trainHead(data, trainer);
+  }
+
+  /**
+   * The trainer for learning from feedback. With {@link HeadKind#AUTO}, a label that feedback has
+   * just introduced has only a few examples, which alone would turn a softmax head over hundreds
+   * of well-taught examples into prototypes (on CLINC150, 96.5% accuracy on the known intents
+   * fell to 91.7% after three examples of each new intent); so a serving softmax head stays
+   * softmax. A prototype head still becomes softmax once every label has enough examples.
+   */
+  private HeadTrainer learningTrainer() {
+    Serving current = serving.get();
+    boolean softmax = current != null && current.head().kind() == HeadKind.SOFTMAX;
+    return settings.head() == HeadKind.AUTO && softmax ? softmaxTrainer : trainer;
+  }
+
+  private Head trainHead(TrainingStore data, HeadTrainer trainer) {
     return trainer.train(data.labels(), data.trainingExamples(),
         data.calibrationCoversLabels() ? data.calibrationExamples() : null,
         data.outOfScopeVectors(), new SplittableRandom(settings.seed() + versions.get()));

@@ -103,6 +103,30 @@ class TextClassifierTest extends EncoderFixture {
   }
 
   @Test
+  void aSoftmaxHeadStaysSoftmaxWhenFeedbackBringsALabelWithFewExamples() throws Exception {
+    // Four examples and a description a label: enough for softmax at this setting.
+    ClassifierSettings settings = new ClassifierSettings(HeadKind.AUTO, 4, 0.95, 10, 3e-3, 8, 3,
+        3, 100, 42L);
+    try (TextClassifier classifier = TextClassifier.create(encoder, settings, Ticker.system(),
+        registry)) {
+      assertThat(classifier.train(TrainingData.fromLabels(LABELS)).kind())
+          .isEqualTo(HeadKind.SOFTMAX);
+
+      HeadInfo head = classifier.learn(List.of(
+          new LabelledText("hydraulic pressure dropping on the press", "hydraulics"),
+          new LabelledText("hydraulic hose burst, fluid on floor", "hydraulics")))
+          .get(60, TimeUnit.SECONDS);
+
+      // Two examples of the new label alone would make AUTO pick prototypes for every label.
+      assertThat(head.kind()).isEqualTo(HeadKind.SOFTMAX);
+      assertThat(head.labels()).containsExactly("electrical", "mechanical", "safety",
+          "hydraulics");
+      assertThat(classifier.classify("the breaker tripped again").label())
+          .isEqualTo("electrical");
+    }
+  }
+
+  @Test
   void savesAndLoadsAHeadThatAnswersTheSame() {
     Path file = folder.resolve("heads/maintenance.head");
     List<String> texts = List.of("breaker tripped", "belt slipping", "guard missing",
