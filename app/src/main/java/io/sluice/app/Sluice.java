@@ -7,6 +7,7 @@ import io.sluice.app.cli.DocsCommand;
 import io.sluice.app.cli.EvalCommand;
 import io.sluice.app.cli.ExitCodes;
 import io.sluice.app.cli.GenerateCommand;
+import io.sluice.app.cli.ModelCommand;
 import io.sluice.app.cli.RunCommand;
 import io.sluice.app.cli.SoakCommand;
 import io.sluice.app.cli.ValidateCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       BenchCommand.class,
       GenerateCommand.class,
+      ModelCommand.class,
       DocsCommand.class,
       CommandLine.HelpCommand.class
     },

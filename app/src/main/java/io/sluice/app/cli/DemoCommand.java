@@ -3,6 +3,8 @@ package io.sluice.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.admin.AdminServer;
+import io.sluice.app.admin.AdminSettings;
+import io.sluice.app.admin.GatewayView;
 import io.sluice.app.demo.DemoTexts;
 import io.sluice.app.demo.DeviceFleet;
 import io.sluice.app.demo.FleetSettings;
@@ -34,6 +36,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -78,10 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Share of deliberately malformed events. Default: ${DEFAULT-VALUE}.")
   double badShare;
 
-  @Option(names = "--admin-port", defaultValue = "8080",
-      description = "Admin server port (/health, /metrics); 0 picks a free one."
-          + " Default: ${DEFAULT-VALUE}.")
-  int adminPort;
+  @Mixin AdminOptions adminOptions;
 
   @Option(names = "--topology", paramLabel = "FILE",
       description = "Topology to run instead of the bundled edge-configs/demo.yaml.")
@@ -117,6 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ExitCodes.UsageError(e.getMessage());
     }
+    AdminSettings adminSettings = adminOptions.settings(System.getenv());
     PrintStream err = System.err;
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
@@ -133,8 +134,8 @@ public final class DemoCommand implements Callable<Integer> {
     AtomicBoolean interrupted = new AtomicBoolean();
     Thread hook = new Thread(() -> interrupted.set(true), "sluice-demo-stop");
     try {
-      adminServer = AdminServer.start(adminPort, runtime::health, registry);
-      err.println("Admin: http://localhost:" + adminServer.port() + "/health and /metrics");
+      adminServer = AdminServer.start(adminSettings, GatewayView.of(runtime), registry, clock);
+      err.println("Dashboard: " + adminServer.url() + "/dashboard (API: /openapi.yaml)");
       admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
           runtime.kafkaBootstrap()));
       Topics topics = spec.topics();

@@ -3,6 +3,8 @@ package io.sluice.app.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.inference.BundleKeys;
+import io.sluice.inference.BundleVerification;
 import io.sluice.inference.ClassifierSettings;
 import io.sluice.inference.EncoderSettings;
 import io.sluice.inference.HeadInfo;
@@ -16,6 +18,8 @@ import io.sluice.inference.TextClassifier;
 import io.sluice.inference.TextEncoder;
 import io.sluice.inference.Ticker;
 import io.sluice.inference.TrainingData;
+import io.sluice.inference.TrustPolicy;
+import io.sluice.inference.TrustedKey;
 import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
 import io.sluice.app.rollout.RolloutModel;
@@ -41,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runtime's models: loads each bundle once (one encoder, shared by every step that names the
- * same bundle), and for each classify step trains a classifier on its labels and examples. Owns
- * what it opened; close it after the streams that use it.
+ * same bundle), checks it against the model's trust settings ({@code digest}, {@code trustedKeys},
+ * {@code allowUnsigned}) before it runs, and for each classify step trains a classifier on its
+ * labels and examples. Owns what it opened; close it after the streams that use it.
  */
 public final class Models implements TextModels, AutoCloseable {
 
@@ -54,6 +59,8 @@ public final class Models implements TextModels, AutoCloseable {
   private final Map<Step.Classify, RolloutModel> byStep = new java.util.IdentityHashMap<>();
   private final Map<Step.Classify, Path> baseDirs = new java.util.IdentityHashMap<>();
   private final Map<RolloutModel, List<LabelledText>> taught = new java.util.IdentityHashMap<>();
+  /** How each loaded encoder's bundle earned trust (checked before it first ran). */
+  private final Map<TextEncoder, BundleVerification> trust = new java.util.IdentityHashMap<>();
 
   public Models(MeterRegistry registry) {
     this.registry = registry;
@@ -70,8 +77,14 @@ public final class Models implements TextModels, AutoCloseable {
   }
 
   private ClassifierModel train(Model model, Step.Classify classify, Path baseDir) {
-    TextEncoder encoder = encoders.computeIfAbsent(model.bundle() + "#" + model.threads(),
-        key -> open(model, baseDir));
+    String key = model.bundle() + "#" + model.threads();
+    TextEncoder encoder = encoders.get(key);
+    if (encoder == null) {
+      encoder = open(model, baseDir);
+      encoders.put(key, encoder);
+    } else {
+      verify(model, encoder.bundle(), baseDir);
+    }
     ClassifierSettings settings = ClassifierSettings.DEFAULT.withHead(headKind(classify.head()));
     TextClassifier classifier = TextClassifier.create(encoder, settings, Ticker.system(),
         registry);
@@ -80,6 +93,25 @@ public final class Models implements TextModels, AutoCloseable {
     log.info("Model {} ({}): {} head on {} labels from {} examples", model.name(),
         encoder.modelId(), head.kind().id(), head.labels().size(), head.examples());
     return new ClassifierModel(model.name(), encoder, classifier);
+  }
+
+  /**
+   * How the bundle of each model now serving earned trust, by the topology's model name (after a
+   * promotion, the promoted bundle's).
+   */
+  public synchronized Map<String, BundleVerification> verifications() {
+    Map<String, BundleVerification> out = new LinkedHashMap<>();
+    for (RolloutModel slot : byStep.values()) {
+      verification(slot.serving()).ifPresent(v -> out.putIfAbsent(slot.topologyName(), v));
+    }
+    return out;
+  }
+
+  /** How the bundle of a model (serving or candidate) earned trust, if it is one of ours. */
+  public synchronized java.util.Optional<BundleVerification> verification(TextModel model) {
+    return model instanceof ClassifierModel m
+        ? java.util.Optional.ofNullable(trust.get(m.classifier().encoder()))
+        : java.util.Optional.empty();
   }
 
   /** The model slots of classify steps, each open to a rollout. */
@@ -107,7 +139,10 @@ public final class Models implements TextModels, AutoCloseable {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("No classify step uses a model named '" + name + "'");
     }
-    Model candidateModel = new Model(name, bundle, current.threads());
+    // The candidate must pass the model's trusted keys (or allowUnsigned); a digest pin names
+    // the bundle in the file, so it does not apply to a new one.
+    Model candidateModel = new Model(name, bundle, current.threads(), java.util.Optional.empty(),
+        current.trustedKeys(), current.allowUnsigned());
     List<RolloutModel> started = new ArrayList<>();
     for (Map.Entry<Step.Classify, RolloutModel> e : targets) {
       ClassifierModel candidate;
@@ -164,7 +199,31 @@ public final class Models implements TextModels, AutoCloseable {
     }
     EncoderSettings settings = EncoderSettings.DEFAULT
         .withSessions(1, SessionSettings.threads(model.threads()));
-    return TextEncoder.open(ModelBundle.load(ref), settings, registry);
+    ModelBundle bundle = ModelBundle.load(ref);
+    BundleVerification verification = verify(model, bundle, baseDir);
+    TextEncoder encoder = TextEncoder.open(bundle, settings, registry);
+    trust.put(encoder, verification);
+    return encoder;
+  }
+
+  /**
+   * The trust policy a declared model's bundles must pass: its digest pin, its trusted keys
+   * (paths relative to {@code baseDir}) and whether unsigned bundles are allowed.
+   */
+  public static TrustPolicy trustPolicy(Model model, Path baseDir) {
+    List<TrustedKey> keys = model.trustedKeys().stream()
+        .map(k -> BundleKeys.trustedKey(k, baseDir)).toList();
+    return new TrustPolicy(keys, model.digest(), model.allowUnsigned());
+  }
+
+  /** Checks the bundle against the model's trust settings before anything runs it. */
+  private BundleVerification verify(Model model, ModelBundle bundle, Path baseDir) {
+    BundleVerification verification = bundle.verify(trustPolicy(model, baseDir));
+    if (verification.trust() == BundleVerification.Trust.UNSIGNED_ALLOWED) {
+      log.warn("Model {} runs the unsigned bundle {} (digest {}) because allowUnsigned is set;"
+          + " sign it for production", model.name(), bundle, verification.digest());
+    }
+    return verification;
   }
 
   private static HeadKind headKind(String head) {

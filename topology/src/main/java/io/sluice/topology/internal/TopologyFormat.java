@@ -1,6 +1,7 @@
 package io.sluice.topology.internal;
 
 import static io.sluice.topology.internal.schema.Composites.listOf;
+import static io.sluice.topology.internal.schema.Scalars.bool;
 import static io.sluice.topology.internal.schema.Composites.map;
 import static io.sluice.topology.internal.schema.Scalars.duration;
 import static io.sluice.topology.internal.schema.Scalars.integer;
@@ -11,6 +12,8 @@ import static io.sluice.topology.internal.schema.Scalars.string;
 
 import static io.sluice.topology.internal.schema.Scalars.number;
 
+import io.sluice.inference.BundleException;
+import io.sluice.inference.BundleKeys;
 import io.sluice.operators.extract.PatternExtractor;
 import io.sluice.operators.redact.Redactor;
 import io.sluice.operators.route.RoutingException;
@@ -179,13 +182,25 @@ public final class TopologyFormat {
       });
 
   static final ObjectType<Model> MODEL = ObjectType.builder("Model",
-          "A model the steps can use, loaded once and shared.")
+          "A model the steps can use, loaded once and shared. A folder bundle must be signed by"
+              + " a trusted key (see docs/operations.md); bundles in the jar are trusted as"
+              + " shipped.")
       .required("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
               "classpath:<bundle name> or a folder path"),
           "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
               + " jar), classpath:bge-small-en-v1.5-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
+      .optional("digest", string("sha256:[0-9a-f]{64}", "sha256: and 64 lower-case hex digits"),
+          null, null, "Pins the bundle: its digest (sluice model inspect prints it) must be this;"
+              + " it covers the manifest and every file's SHA-256.")
+      .optional("trustedKeys", listOf(string("a PEM file path or an inline PEM public key"), 0),
+          List.of(), "[]", "Ed25519 public keys (PEM files relative to this file, or inline"
+              + " PEM); a folder bundle must be signed by one of them.")
+      .optional("allowUnsigned", bool(), false, "false",
+          "Development only: accept a folder bundle that is not signed. A signature that does"
+              + " not verify is refused even so.")
+      .check(TopologyFormat::checkModelTrust)
       .check((v, reader) -> {
         String bundle = v.get("bundle");
         if (bundle.startsWith("classpath:")) {
@@ -199,7 +214,25 @@ public final class TopologyFormat {
           }
         }
       })
-      .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
+      .build(v -> new Model(null, v.get("bundle"), v.get("threads"),
+          Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned")));
+
+  /** Reads inline PEM keys now, so a broken key is reported with the file's line. */
+  private static void checkModelTrust(ObjectType.Values v, Reader reader) {
+    List<String> keys = v.get("trustedKeys");
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      if (key == null || !key.contains("-----BEGIN")) {
+        continue;
+      }
+      try {
+        BundleKeys.readPublicKey(key, "inline key");
+      } catch (BundleException e) {
+        reader.error(v.node("trustedKeys"), "trustedKeys[" + i + "]: " + e.getMessage(),
+            "paste the whole .pub file made by sluice model keygen");
+      }
+    }
+  }
 
   static final Type<String> MODEL_REF = NAME_TYPE;
 
@@ -447,7 +480,7 @@ public final class TopologyFormat {
   private static Map<String, Model> named(Map<String, Model> models) {
     Map<String, Model> out = new LinkedHashMap<>();
     models.forEach((name, m) -> out.put(name,
-        new Model(name, m.bundle(), m.threads())));
+        m.named(name)));
     return out;
   }
 
