@@ -5,6 +5,7 @@ import io.sluice.app.admin.internal.BearerAuth;
 import io.sluice.app.admin.internal.InferenceResource;
 import io.sluice.app.admin.internal.MetricsSampler;
 import io.sluice.app.admin.internal.ModelsResource;
+import io.sluice.app.admin.internal.RolloutResource;
 import io.sluice.app.admin.internal.StaticFiles;
 import io.sluice.app.admin.internal.TopologyResource;
 import io.sluice.app.runtime.Health;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: Prometheus text.
  *   <li>{@code GET /topology}: the spec (secrets masked) and runtime state.
  *   <li>{@code GET /models}: bundles, digests, signers, heads, rollout state.
+ *   <li>{@code POST /models/{name}}: rolls a new bundle out to a model (shadow, then promote or
+ *       roll back by the model's bounds).
  *   <li>{@code POST /v1/classify}, {@code /v1/embed}, {@code /v1/extract}: local inference
  *       through the running gateway's models.
  *   <li>{@code GET /dashboard} (and {@code /}): the dashboard page, reading
@@ -109,6 +112,7 @@ public final class AdminServer implements AutoCloseable {
     MetricsSampler sampler = new MetricsSampler(registry, clock);
     vertx.setPeriodic(settings.sampleEvery().toMillis(), id -> sampler.sample());
     InferenceResource inference = new InferenceResource(vertx, gateway);
+    RolloutResource rollouts = new RolloutResource(vertx, gateway);
     StaticFiles dashboard = StaticFiles.dashboard();
     StaticFiles openApi = StaticFiles.openApi();
 
@@ -122,6 +126,7 @@ public final class AdminServer implements AutoCloseable {
     router.get("/topology").handler(ctx -> JsonReplies.ok(ctx,
         TopologyResource.body(gateway, registry)));
     router.get("/models").handler(ctx -> JsonReplies.ok(ctx, ModelsResource.body(gateway)));
+    router.post("/models/:name").handler(rollouts::rollout);
     router.post("/v1/classify").handler(inference::classify);
     router.post("/v1/embed").handler(inference::embed);
     router.post("/v1/extract").handler(inference::extract);

@@ -1,15 +1,18 @@
 package io.sluice.app.admin;
 
 import io.sluice.app.rollout.RolloutModel;
+import io.sluice.app.rollout.RolloutPolicy;
 import io.sluice.app.runtime.Health;
 import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.inference.BundleVerification;
 import io.sluice.inference.TextClassifier;
+import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Pipeline;
 import io.sluice.topology.spec.Step;
 import io.sluice.topology.spec.TopologySpec;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -69,22 +72,42 @@ public interface GatewayView {
     };
   }
 
+  /**
+   * Starts a rollout of {@code bundle} to the model the topology names {@code model}: trains a
+   * candidate (seconds) and shadows it on live traffic; returns the slots that took it. Blocks:
+   * call it off the event loop. Throws {@link AdminRequestException} (503) where the view has no
+   * models that can roll out, and what {@link Models#rollout} throws otherwise.
+   */
+  default List<RolloutModel> rollout(String model, String bundle, RolloutPolicy policy) {
+    throw new AdminRequestException(503, null, "this gateway serves no models that can roll out",
+        null);
+  }
+
   /** A running topology seen through this interface. */
   static GatewayView of(TopologyRuntime runtime) {
+    return of(runtime::spec, runtime::health, runtime::models);
+  }
+
+  /**
+   * A view of a topology whose models are {@code models} (empty until they are loaded): the slot
+   * of every classify step, their serving classifiers, and rollouts through them.
+   */
+  static GatewayView of(Supplier<TopologySpec> spec, Supplier<Health> health,
+      Supplier<Optional<Models>> models) {
     return new GatewayView() {
       @Override
       public TopologySpec spec() {
-        return runtime.spec();
+        return spec.get();
       }
 
       @Override
       public Health health() {
-        return runtime.health();
+        return health.get();
       }
 
       @Override
       public Map<String, BundleVerification> bundles() {
-        return runtime.models().map(Models::verifications).orElse(Map.of());
+        return models.get().map(Models::verifications).orElse(Map.of());
       }
 
       @Override
@@ -101,20 +124,33 @@ public interface GatewayView {
       @Override
       public Map<String, RolloutModel> slots() {
         Map<String, RolloutModel> out = new LinkedHashMap<>();
-        Optional<Models> models = runtime.models();
-        if (models.isEmpty()) {
+        Optional<Models> loaded = models.get();
+        if (loaded.isEmpty()) {
           return out;
         }
-        for (Pipeline p : runtime.spec().pipelines()) {
+        TopologySpec topology = spec.get();
+        for (Pipeline p : topology.pipelines()) {
           for (Step step : p.steps()) {
             if (step instanceof Step.Classify c) {
-              models.get().forStep(c).ifPresent(slot -> out.put(p.name(), slot));
+              loaded.get().forStep(c).ifPresent(slot -> out.put(p.name(), slot));
             }
           }
         }
-        runtime.spec().resolve().flatMap(r -> models.get().forStep(r.classify()))
+        topology.resolve().flatMap(r -> loaded.get().forStep(r.classify()))
             .ifPresent(slot -> out.put(RESOLVE, slot));
         return out;
+      }
+
+      @Override
+      public List<RolloutModel> rollout(String model, String bundle, RolloutPolicy policy) {
+        Models loaded = models.get().orElseThrow(() -> new AdminRequestException(503, null,
+            "the models are not loaded yet", "retry once /health is UP"));
+        Model declared = spec.get().models().get(model);
+        if (declared == null) {
+          throw new AdminRequestException(404, "name", "no model '" + model + "'",
+              "one of " + spec.get().models().keySet());
+        }
+        return loaded.rollout(model, declared, bundle, policy);
       }
     };
   }

@@ -235,7 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
     Thread t = new Thread(() -> {
       try {
         runtime.models().orElseThrow().rollout(model.name(), model, rolloutBundle,
-            RolloutPolicy.defaults());
+            RolloutPolicy.of(model.rollout()));
         err.println("\nRollout of " + rolloutBundle + " to model '" + model.name()
             + "' started: shadowing on live traffic");
       } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.sluice.app.rollout;
 
+import io.sluice.topology.spec.Model;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +42,12 @@ public record RolloutPolicy(int shadowRecords, double maxLatencyRatio, double ma
 
   /** 500 records; at most 1.5x slower at p95, 1% failed batches, 80% agreement, 0.15 drift. */
   public static RolloutPolicy defaults() {
-    return new RolloutPolicy(500, 1.5, 0.01, 0.8, 0.15);
+    return of(Model.Rollout.DEFAULT);
+  }
+
+  /** The bounds a topology file declares for a model ({@code models.<name>.rollout}). */
+  public static RolloutPolicy of(Model.Rollout bounds) {
+    return new RolloutPolicy(bounds.shadowRecords(), bounds.maxLatencyRatio(),
+        bounds.maxErrorRate(), bounds.minAgreement(), bounds.maxConfidenceDrift());
   }
 }

@@ -142,7 +142,7 @@ public final class Models implements TextModels, AutoCloseable {
     // The candidate must pass the model's trusted keys (or allowUnsigned); a digest pin names
     // the bundle in the file, so it does not apply to a new one.
     Model candidateModel = new Model(name, bundle, current.threads(), java.util.Optional.empty(),
-        current.trustedKeys(), current.allowUnsigned());
+        current.trustedKeys(), current.allowUnsigned(), current.rollout());
     List<RolloutModel> started = new ArrayList<>();
     for (Map.Entry<Step.Classify, RolloutModel> e : targets) {
       ClassifierModel candidate;

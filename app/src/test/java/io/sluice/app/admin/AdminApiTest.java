@@ -217,37 +217,22 @@ class AdminApiTest {
 
   private static void assertError(HttpResponse<String> response, int status, String field,
       String message) throws Exception {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("content-type").orElse(""))
-        .startsWith("application/json");
-    JsonNode error = error(response);
-    assertThat(error.get("status").asInt()).isEqualTo(status);
-    assertThat(error.get("message").asText()).contains(message);
-    if (field != null) {
-      assertThat(error.get("field").asText()).isEqualTo(field);
-      assertThat(error.get("expected").asText()).isNotBlank();
-    }
+    AdminClient.assertError(response, status, field, message);
   }
 
   private static JsonNode error(HttpResponse<String> response) throws Exception {
-    return json.readTree(response.body()).get("error");
+    return AdminClient.error(response);
   }
 
   static HttpRequest.Builder request(String path, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return b;
+    return AdminClient.request(server.url() + path, token);
   }
 
   static HttpResponse<String> get(String path, String token) throws Exception {
-    return http.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return AdminClient.get(server.url() + path, token);
   }
 
   static HttpResponse<String> post(String path, String body, String token) throws Exception {
-    return http.send(request(path, token).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return AdminClient.post(server.url() + path, body, token);
   }
 }

@@ -181,6 +181,24 @@ public final class TopologyFormat {
                 : Source.Schema.SENSOR_READING, v.get("csv"));
       });
 
+  static final ObjectType<Model.Rollout> ROLLOUT = ObjectType.builder("Rollout",
+          "The bounds a new version of a model must keep while it shadows the serving one on"
+              + " live traffic (POST /models/{name} starts a rollout); crossing one rolls it back"
+              + " by itself.")
+      .optional("shadowRecords", integer(1, 10_000_000), Model.Rollout.DEFAULT.shadowRecords(),
+          "500", "Live records the candidate sees beside the serving model before the decision.")
+      .optional("maxLatencyRatio", number(0.01, 1000), Model.Rollout.DEFAULT.maxLatencyRatio(),
+          "1.5", "The candidate's p95 time per batch may be at most this multiple of the serving"
+              + " model's, measured on the same batches.")
+      .optional("maxErrorRate", number(0, 1), Model.Rollout.DEFAULT.maxErrorRate(), "0.01",
+          "Share of shadow batches the candidate may fail.")
+      .optional("minAgreement", number(0, 1), Model.Rollout.DEFAULT.minAgreement(), "0.8",
+          "Share of records on which both models must give the same label.")
+      .optional("maxConfidenceDrift", number(0, 1), Model.Rollout.DEFAULT.maxConfidenceDrift(),
+          "0.15", "Largest allowed difference between the two models' mean confidence.")
+      .build(v -> new Model.Rollout(v.get("shadowRecords"), v.get("maxLatencyRatio"),
+          v.get("maxErrorRate"), v.get("minAgreement"), v.get("maxConfidenceDrift")));
+
   static final ObjectType<Model> MODEL = ObjectType.builder("Model",
           "A model the steps can use, loaded once and shared. A folder bundle must be signed by"
               + " a trusted key (see docs/operations.md); bundles in the jar are trusted as"
@@ -200,6 +218,8 @@ public final class TopologyFormat {
       .optional("allowUnsigned", bool(), false, "false",
           "Development only: accept a folder bundle that is not signed. A signature that does"
               + " not verify is refused even so.")
+      .optional("rollout", ROLLOUT, null, "each field's default",
+          "Bounds for rolling out a new version of this model.")
       .check(TopologyFormat::checkModelTrust)
       .check((v, reader) -> {
         String bundle = v.get("bundle");
@@ -215,7 +235,8 @@ public final class TopologyFormat {
         }
       })
       .build(v -> new Model(null, v.get("bundle"), v.get("threads"),
-          Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned")));
+          Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned"),
+          v.get("rollout") == null ? Model.Rollout.DEFAULT : v.get("rollout")));
 
   /** Reads inline PEM keys now, so a broken key is reported with the file's line. */
   private static void checkModelTrust(ObjectType.Values v, Reader reader) {
