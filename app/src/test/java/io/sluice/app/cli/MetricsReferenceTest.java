@@ -49,7 +49,11 @@ class MetricsReferenceTest {
       }
     }
     for (AppMeters m : AppMeters.values()) {
-      m.counter(registry, "t", "x").increment();
+      if (m.type().equals("timer")) {
+        m.timer(registry, "t", "x").record(java.time.Duration.ofMillis(1));
+      } else {
+        m.counter(registry, "t", "x").increment();
+      }
     }
     String scrape = registry.scrape();
     String reference = MetricsReference.markdown();
