@@ -40,6 +40,7 @@ public final class DeviceFleet implements AutoCloseable {
 
   private final MqttAsyncClient client;
   private final String idPrefix;
+  private final boolean distinctTexts;
   private final FleetSettings settings;
   private final List<String> texts;
   private final Clock clock;
@@ -63,6 +64,18 @@ public final class DeviceFleet implements AutoCloseable {
    */
   public DeviceFleet(String mqttUrl, FleetSettings settings, List<String> texts, Clock clock,
       RandomGenerator random, String idPrefix) {
+    this(mqttUrl, settings, texts, clock, random, idPrefix, false);
+  }
+
+  /**
+   * @param idPrefix prefix of the event ids, so that several fleets in one run never collide
+   * @param distinctTexts whether each note starts with its own work-order number
+   *     ({@code WO <event id>: ...}), so that no two notes are the same text and a result cache
+   *     never answers
+   */
+  public DeviceFleet(String mqttUrl, FleetSettings settings, List<String> texts, Clock clock,
+      RandomGenerator random, String idPrefix, boolean distinctTexts) {
+    this.distinctTexts = distinctTexts;
     this.idPrefix = idPrefix;
     this.settings = settings;
     this.texts = List.copyOf(texts);
@@ -167,7 +180,8 @@ public final class DeviceFleet implements AutoCloseable {
       topic = "plant/" + deviceId + "/notes";
       ObjectNode node = JSON.createObjectNode();
       node.put("eventId", idPrefix + n);
-      node.put("text", texts.get(random.nextInt(texts.size())));
+      String note = texts.get(random.nextInt(texts.size()));
+      node.put("text", distinctTexts ? "WO " + idPrefix + n + ": " + note : note);
       node.put("timestamp", clock.millis());
       node.put("shift", random.nextBoolean() ? "day" : "night");
       payload = node.toString().getBytes(StandardCharsets.UTF_8);
