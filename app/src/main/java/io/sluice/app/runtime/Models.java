@@ -16,8 +16,10 @@ import io.sluice.inference.TextClassifier;
 import io.sluice.inference.TextEncoder;
 import io.sluice.inference.Ticker;
 import io.sluice.inference.TrainingData;
+import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
+import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyError;
 import io.sluice.topology.TopologyException;
@@ -38,10 +40,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runtime's models: loads each bundle once (one encoder, shared by every step that names the
- * same bundle), and for each classify step trains a classifier on its labels and examples. Owns
- * what it opened; close it after the streams that use it.
+ * same bundle), and for each classify step trains a classifier on its labels and examples; extract
+ * steps that name a model get an entity extractor ({@link EntityExtractors}). Owns what it
+ * opened; close it after the streams that use it.
  */
-public final class Models implements TextModels, AutoCloseable {
+public final class Models implements TextModels, EntityModels, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Models.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,9 +53,17 @@ public final class Models implements TextModels, AutoCloseable {
   private final Map<String, TextEncoder> encoders = new LinkedHashMap<>();
   private final List<TextClassifier> classifiers = new ArrayList<>();
   private final Map<String, ClassifierModel> byStep = new LinkedHashMap<>();
+  private final EntityExtractors extractors;
 
   public Models(MeterRegistry registry) {
     this.registry = registry;
+    this.extractors = new EntityExtractors(registry, Ticker.system());
+  }
+
+  /** An entity model for an extract step: a token classifier, or a head trained or loaded. */
+  @Override
+  public EntityModel create(Model model, Step.Extract extract, Path baseDir) {
+    return extractors.create(model, extract, baseDir);
   }
 
   @Override
@@ -79,6 +90,7 @@ public final class Models implements TextModels, AutoCloseable {
 
   @Override
   public synchronized void close() {
+    extractors.close();
     classifiers.forEach(TextClassifier::close);
     encoders.values().forEach(TextEncoder::close);
     classifiers.clear();

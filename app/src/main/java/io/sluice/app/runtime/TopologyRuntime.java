@@ -8,6 +8,7 @@ import io.sluice.connectors.embedded.TopicAdmin;
 import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
+import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
 import io.sluice.topology.spec.Brokers;
@@ -76,7 +77,7 @@ public final class TopologyRuntime implements AutoCloseable {
       MeterRegistry registry, Clock clock) {
     Models models = new Models(registry);
     try {
-      TopologyRuntime runtime = start(spec, options, registry, clock, models);
+      TopologyRuntime runtime = start(spec, options, registry, clock, models, models);
       runtime.models = models;
       runtime.closeables.add(0, models);
       return runtime;
@@ -92,6 +93,15 @@ public final class TopologyRuntime implements AutoCloseable {
    */
   public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
       MeterRegistry registry, Clock clock, TextModels models) {
+    return start(spec, options, registry, clock, models, EntityModels.none());
+  }
+
+  /**
+   * Starts everything with the given models, entity models included (the caller closes them);
+   * on failure, stops what was started and rethrows.
+   */
+  public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
+      MeterRegistry registry, Clock clock, TextModels models, EntityModels entityModels) {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       Brokers brokers = spec.brokers();
@@ -118,8 +128,8 @@ public final class TopologyRuntime implements AutoCloseable {
       }
       createTopics(spec, bootstrap);
 
-      Topology topology = new TopologyBuilder(registry, clock, models, options.baseDir())
-          .build(spec);
+      Topology topology = new TopologyBuilder(registry, clock, models, entityModels,
+          options.baseDir()).build(spec);
       log.debug("Topology {}: {}", spec.metadata().name(), topology.describe());
       KafkaStreams streams = new KafkaStreams(topology, streamsConfig(spec, bootstrap, dataDir));
       streams.setUncaughtExceptionHandler(e -> {
