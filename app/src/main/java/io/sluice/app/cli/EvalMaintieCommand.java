@@ -182,9 +182,14 @@ public final class EvalMaintieCommand implements Callable<Integer> {
         report.encodeSeconds());
     out.printf("  extraction              %.0f texts/s  (target >= 300)%n",
         report.textsPerSecond());
+    MaintieEvaluation.Confidence c = report.confidence();
+    out.printf("  entity confidence       ECE %.4f%n", c.entityCalibrationError());
+    out.printf("  uncertain texts         %.1f%% below %.2f; exactly right: %.1f%% of them, "
+        + "%.1f%% of the others%n", 100 * c.uncertainShare(), c.uncertainBelow(),
+        100 * c.exactUncertain(), 100 * c.exactCertain());
     out.println("  per class                  P       R      F1   gold  predicted");
-    s.perClass().forEach((type, c) -> out.printf("    %-22s %.4f  %.4f  %.4f  %4d  %4d%n",
-        type, c.precision(), c.recall(), c.f1(), c.gold(), c.predicted()));
+    s.perClass().forEach((type, k) -> out.printf("    %-22s %.4f  %.4f  %.4f  %4d  %4d%n",
+        type, k.precision(), k.recall(), k.f1(), k.gold(), k.predicted()));
     out.flush();
   }
 

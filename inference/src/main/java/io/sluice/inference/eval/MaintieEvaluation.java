@@ -3,11 +3,13 @@ package io.sluice.inference.eval;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.Ticker;
 import io.sluice.inference.extract.AnnotatedText;
+import io.sluice.inference.extract.Entity;
 import io.sluice.inference.extract.EntityCorpus;
 import io.sluice.inference.extract.EntityHead;
 import io.sluice.inference.extract.EntityHeadSettings;
 import io.sluice.inference.extract.EntityResult;
 import io.sluice.inference.extract.EntityScores;
+import io.sluice.inference.extract.EntitySpan;
 import io.sluice.inference.extract.EntityTypes;
 import io.sluice.inference.extract.TrainedEntityExtractor;
 import io.sluice.inference.extract.WordEncoder;
@@ -18,9 +20,11 @@ import io.sluice.inference.internal.NoMeters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -64,7 +68,7 @@ public final class MaintieEvaluation {
   public record Report(EntityScores scores, double trainSeconds, double encodeSeconds,
       double textsPerSecond, double[] passSeconds, int trainTexts, int testTexts,
       int skippedEntities, String model, List<Integer> layers, String pooling,
-      int nestingLayers, List<String> types) {
+      int nestingLayers, List<String> types, Confidence confidence) {
 
     /** The report as the ordered JSON object {@code sluice eval maintie --json} prints. */
     public Map<String, Object> toJson() {
@@ -97,6 +101,11 @@ public final class MaintieEvaluation {
       json.put("layers", layers);
       json.put("subword_pooling", pooling);
       json.put("nesting_layers", nestingLayers);
+      json.put("entity_confidence_ece", round(confidence.entityCalibrationError()));
+      json.put("uncertain_below", confidence.uncertainBelow());
+      json.put("uncertain_text_share", round(confidence.uncertainShare()));
+      json.put("exact_text_share_certain", round(confidence.exactCertain()));
+      json.put("exact_text_share_uncertain", round(confidence.exactUncertain()));
       return json;
     }
 
@@ -104,6 +113,24 @@ public final class MaintieEvaluation {
       return Math.round(v * 10_000) / 10_000.0;
     }
   }
+
+  /**
+   * How well confidences tell right from wrong on the test texts.
+   *
+   * @param entityCalibrationError expected calibration error of entity confidences: predicted
+   *     entities in ten equal-width confidence bins, the mean gap between a bin's mean confidence
+   *     and the share of its entities that are gold (span and type), weighted by bin size
+   * @param uncertainBelow the text confidence below which a text counts as uncertain (the extract
+   *     step's default)
+   * @param uncertainShare share of test texts that are uncertain
+   * @param exactCertain share of certain texts whose entities are all exactly right
+   * @param exactUncertain the same among uncertain texts
+   */
+  public record Confidence(double entityCalibrationError, double uncertainBelow,
+      double uncertainShare, double exactCertain, double exactUncertain) {}
+
+  /** The extract step's default threshold for an uncertain text. */
+  static final double UNCERTAIN_BELOW = 0.5;
 
   private final ModelBundle bundle;
   private final Options options;
@@ -181,7 +208,54 @@ public final class MaintieEvaluation {
         median > 0 ? test.size() / median : 0, passes, trainTexts, test.size(),
         extractor.head().skippedEntities(), extractor.modelId(),
         extractor.encoder().settings().layers(), extractor.encoder().settings().pooling().id(),
-        extractor.head().nestingLayers(), extractor.head().types());
+        extractor.head().nestingLayers(), extractor.head().types(),
+        confidence(test, results, options.head().level()));
+  }
+
+  static Confidence confidence(List<AnnotatedText> gold, List<EntityResult> results, int level) {
+    int bins = 10;
+    double[] sum = new double[bins];
+    int[] count = new int[bins];
+    int[] right = new int[bins];
+    int uncertain = 0;
+    int exactCertain = 0;
+    int exactUncertain = 0;
+    for (int i = 0; i < gold.size(); i++) {
+      Set<EntitySpan> truth = new HashSet<>();
+      for (EntitySpan e : gold.get(i).entities()) {
+        truth.add(new EntitySpan(e.start(), e.end(), EntityTypes.atLevel(e.type(), level)));
+      }
+      Set<EntitySpan> found = new HashSet<>();
+      for (Entity e : results.get(i).entities()) {
+        EntitySpan span = new EntitySpan(e.firstWord(), e.endWord(),
+            EntityTypes.atLevel(e.type(), level));
+        found.add(span);
+        int bin = Math.min(bins - 1, (int) (e.confidence() * bins));
+        sum[bin] += e.confidence();
+        count[bin]++;
+        right[bin] += truth.contains(span) ? 1 : 0;
+      }
+      boolean exact = truth.equals(found);
+      if (results.get(i).confidence() < UNCERTAIN_BELOW) {
+        uncertain++;
+        exactUncertain += exact ? 1 : 0;
+      } else {
+        exactCertain += exact ? 1 : 0;
+      }
+    }
+    int total = 0;
+    double gap = 0;
+    for (int b = 0; b < bins; b++) {
+      if (count[b] > 0) {
+        gap += Math.abs(sum[b] / count[b] - (double) right[b] / count[b]) * count[b];
+        total += count[b];
+      }
+    }
+    int certain = gold.size() - uncertain;
+    return new Confidence(total == 0 ? 0 : gap / total, UNCERTAIN_BELOW,
+        gold.isEmpty() ? 0 : (double) uncertain / gold.size(),
+        certain == 0 ? 0 : (double) exactCertain / certain,
+        uncertain == 0 ? 0 : (double) exactUncertain / uncertain);
   }
 
   private static double seconds(long nanos) {

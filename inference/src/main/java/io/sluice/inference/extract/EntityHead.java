@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tags the outermost entities, layer 1 those directly inside them, and so on up to
  * {@link EntityHeadSettings#nestingLayers()} (deeper ones are left out of training and counted
  * in {@link #skippedEntities()}). All layers share one small network ({@link TaggerNetwork}: a
- * word and its neighbours' states, one hidden layer, a softmax per layer). Decoding takes each
+ * word and its neighbours' states, one hidden layer, a softmax per layer); an ensemble of such
+ * networks, trained from different seeds, averages their probabilities. Decoding takes each
  * layer's most probable legal tag path ({@link TagDecoder}) and keeps an inner entity only inside
  * an entity of the layer above, as nesting in the data always is. Types are cut to the chosen
  * hierarchy level before training, so a level-1 head tags the five top classes.
@@ -61,13 +62,13 @@ public final class EntityHead {
   private final int level;
   private final List<String> types;
   private final TagScheme scheme;
-  private final TaggerNetwork network;
+  private final List<TaggerNetwork> networks;
   private final Lexicon lexicon;
   private final int trainingTexts;
   private final int skippedEntities;
 
   private EntityHead(String modelId, List<Integer> layers, SubwordPooling pooling, int level,
-      List<String> types, TaggerNetwork network, Lexicon lexicon, int trainingTexts,
+      List<String> types, List<TaggerNetwork> networks, Lexicon lexicon, int trainingTexts,
       int skippedEntities) {
     this.modelId = modelId;
     this.layers = List.copyOf(layers);
@@ -75,7 +76,7 @@ public final class EntityHead {
     this.level = level;
     this.types = List.copyOf(types);
     this.scheme = TagScheme.bio(types);
-    this.network = network;
+    this.networks = List.copyOf(networks);
     this.lexicon = lexicon;
     this.trainingTexts = trainingTexts;
     this.skippedEntities = skippedEntities;
@@ -155,10 +156,13 @@ public final class EntityHead {
     ExecutorService pool = settings.threads() > 1
         ? Executors.newFixedThreadPool(settings.threads(), daemonThreads()) : null;
     try {
-      TaggerNetwork network = TaggerNetwork.train(inputs, tags, counts, net,
-          new SplittableRandom(settings.seed()), pool);
+      List<TaggerNetwork> networks = new ArrayList<>();
+      for (int member = 0; member < settings.ensemble(); member++) {
+        networks.add(TaggerNetwork.train(inputs, tags, counts, net,
+            new SplittableRandom(settings.seed() + member), pool));
+      }
       return new EntityHead(encoder.modelId(), encoder.settings().layers(),
-          encoder.settings().pooling(), settings.level(), types, network, lexicon, texts.size(),
+          encoder.settings().pooling(), settings.level(), types, networks, lexicon, texts.size(),
           skipped);
     } finally {
       if (pool != null) {
@@ -220,7 +224,27 @@ public final class EntityHead {
     }
     float[][] input = lexicon == null ? states.vectors()
         : concat(states.vectors(), lexicon.features(words.words()));
-    float[][][] probabilities = network.probabilities(input);
+    float[][][] probabilities = networks.get(0).probabilities(input);
+    for (int member = 1; member < networks.size(); member++) {
+      float[][][] more = networks.get(member).probabilities(input);
+      for (int l = 0; l < more.length; l++) {
+        for (int w = 0; w < more[l].length; w++) {
+          for (int t = 0; t < more[l][w].length; t++) {
+            probabilities[l][w][t] += more[l][w][t];
+          }
+        }
+      }
+    }
+    if (networks.size() > 1) {
+      float share = 1f / networks.size();
+      for (float[][] layer : probabilities) {
+        for (float[] word : layer) {
+          for (int t = 0; t < word.length; t++) {
+            word[t] *= share;
+          }
+        }
+      }
+    }
     List<TagDecoder.Span> kept = new ArrayList<>();
     List<TagDecoder.Span> above = null;
     double confidence = 1.0;
@@ -282,7 +306,7 @@ public final class EntityHead {
   }
 
   public int nestingLayers() {
-    return network.tagCounts().length;
+    return networks.get(0).tagCounts().length;
   }
 
   /** How many texts it was trained on. */
@@ -341,10 +365,12 @@ public final class EntityHead {
     header.put("pooling", pooling.id());
     header.put("level", level);
     header.putPOJO("types", types);
-    header.put("dimension", network.dimension());
-    header.put("context", network.context());
-    header.put("hidden", network.hidden());
-    header.put("nestingLayers", network.tagCounts().length);
+    TaggerNetwork first = networks.get(0);
+    header.put("dimension", first.dimension());
+    header.put("context", first.context());
+    header.put("hidden", first.hidden());
+    header.put("nestingLayers", first.tagCounts().length);
+    header.put("ensemble", networks.size());
     header.put("trainingTexts", trainingTexts);
     header.put("skippedEntities", skippedEntities);
     if (lexicon != null) {
@@ -355,10 +381,12 @@ public final class EntityHead {
     out.writeInt(FORMAT);
     out.writeInt(json.length);
     out.write(json);
-    for (float[] values : network.parameters()) {
-      out.writeInt(values.length);
-      for (float v : values) {
-        out.writeFloat(v);
+    for (TaggerNetwork network : networks) {
+      for (float[] values : network.parameters()) {
+        out.writeInt(values.length);
+        for (float v : values) {
+          out.writeFloat(v);
+        }
       }
     }
     out.flush();
@@ -385,21 +413,23 @@ public final class EntityHead {
     int tagCount = 1 + 2 * types.size();
     int[] counts = new int[nesting];
     Arrays.fill(counts, tagCount);
-    List<float[]> parts = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      float[] values = new float[in.readInt()];
-      for (int j = 0; j < values.length; j++) {
-        values[j] = in.readFloat();
+    List<TaggerNetwork> networks = new ArrayList<>();
+    for (int member = 0; member < h.get("ensemble").asInt(); member++) {
+      List<float[]> parts = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        float[] values = new float[in.readInt()];
+        for (int j = 0; j < values.length; j++) {
+          values[j] = in.readFloat();
+        }
+        parts.add(values);
       }
-      parts.add(values);
-    }
-    TaggerNetwork network;
-    try {
-      network = new TaggerNetwork(h.get("dimension").asInt(), h.get("context").asInt(),
-          h.get("hidden").asInt(), counts, parts.get(0), parts.get(1), parts.get(2),
-          parts.get(3), parts.get(4), parts.get(5));
-    } catch (IllegalArgumentException e) {
-      throw new InferenceException(where + ": " + e.getMessage(), e);
+      try {
+        networks.add(new TaggerNetwork(h.get("dimension").asInt(), h.get("context").asInt(),
+            h.get("hidden").asInt(), counts, parts.get(0), parts.get(1), parts.get(2),
+            parts.get(3), parts.get(4), parts.get(5)));
+      } catch (IllegalArgumentException e) {
+        throw new InferenceException(where + ": " + e.getMessage(), e);
+      }
     }
     Lexicon lexicon = null;
     JsonNode saved = h.get("lexicon");
@@ -416,7 +446,7 @@ public final class EntityHead {
     }
     return new EntityHead(h.get("model").asText(), layers,
         SubwordPooling.of(h.get("pooling").asText()), h.get("level").asInt(),
-        Collections.unmodifiableList(types), network, lexicon, h.get("trainingTexts").asInt(),
+        Collections.unmodifiableList(types), networks, lexicon, h.get("trainingTexts").asInt(),
         h.get("skippedEntities").asInt());
   }
 

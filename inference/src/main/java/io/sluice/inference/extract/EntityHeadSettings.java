@@ -16,6 +16,7 @@ import java.util.List;
  * @param learningRate Adam's step size
  * @param weightDecay L2 on the weights
  * @param dropout share of hidden units dropped in training
+ * @param ensemble networks trained from consecutive seeds whose tag probabilities are averaged
  * @param threads workers that share a mini-batch
  * @param lexicon whether the tagger also sees what the training texts say about each word and
  *     each pair of neighbours (tag counts; cross-fitted in training)
@@ -25,11 +26,11 @@ import java.util.List;
  */
 public record EntityHeadSettings(int level, int nestingLayers, int hidden, int context,
     int epochs, int batchSize, double learningRate, double weightDecay, double dropout,
-    int threads, boolean lexicon, double averaging, long seed) {
+    int ensemble, int threads, boolean lexicon, double averaging, long seed) {
 
   /** Level 1, two nesting layers and the tagger measured in docs/BENCHMARKS.md (Extraction). */
   public static final EntityHeadSettings DEFAULT =
-      new EntityHeadSettings(1, 2, 256, 1, 20, 64, 1e-3, 1e-4, 0.3, 2, true, 0.995, 42);
+      new EntityHeadSettings(1, 2, 256, 1, 20, 64, 1e-3, 1e-4, 0.3, 1, 2, true, 0.995, 42);
 
   public EntityHeadSettings {
     List<String> problems = new ArrayList<>();
@@ -43,6 +44,7 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
     check(learningRate > 0, "learningRate must be positive, got " + learningRate, problems);
     check(weightDecay >= 0, "weightDecay must not be negative, got " + weightDecay, problems);
     check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout, problems);
+    check(ensemble >= 1, "ensemble must be at least 1, got " + ensemble, problems);
     check(threads >= 1, "threads must be at least 1, got " + threads, problems);
     check(averaging >= 0 && averaging < 1, "averaging must be in [0, 1), got " + averaging,
         problems);
@@ -60,41 +62,46 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
 
   public EntityHeadSettings withLevel(int newLevel) {
     return new EntityHeadSettings(newLevel, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, threads, lexicon, averaging, seed);
+        learningRate, weightDecay, dropout, ensemble, threads, lexicon, averaging, seed);
   }
 
   public EntityHeadSettings withNestingLayers(int newLayers) {
     return new EntityHeadSettings(level, newLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, threads, lexicon, averaging, seed);
+        learningRate, weightDecay, dropout, ensemble, threads, lexicon, averaging, seed);
   }
 
   public EntityHeadSettings withTagger(int newHidden, int newContext, int newEpochs) {
     return new EntityHeadSettings(level, nestingLayers, newHidden, newContext, newEpochs,
-        batchSize, learningRate, weightDecay, dropout, threads, lexicon, averaging, seed);
+        batchSize, learningRate, weightDecay, dropout, ensemble, threads, lexicon, averaging, seed);
   }
 
   public EntityHeadSettings withThreads(int newThreads) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, newThreads, lexicon, averaging, seed);
+        learningRate, weightDecay, dropout, ensemble, newThreads, lexicon, averaging, seed);
   }
 
   public EntityHeadSettings withAveraging(double newAveraging) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, threads, lexicon, newAveraging, seed);
+        learningRate, weightDecay, dropout, ensemble, threads, lexicon, newAveraging, seed);
   }
 
   public EntityHeadSettings withDropout(double newDropout) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, newDropout, threads, lexicon, averaging, seed);
+        learningRate, weightDecay, newDropout, ensemble, threads, lexicon, averaging, seed);
   }
 
   public EntityHeadSettings withLexicon(boolean newLexicon) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, threads, newLexicon, averaging, seed);
+        learningRate, weightDecay, dropout, ensemble, threads, newLexicon, averaging, seed);
+  }
+
+  public EntityHeadSettings withEnsemble(int newEnsemble) {
+    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
+        learningRate, weightDecay, dropout, newEnsemble, threads, lexicon, averaging, seed);
   }
 
   public EntityHeadSettings withSeed(long newSeed) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, threads, lexicon, averaging, newSeed);
+        learningRate, weightDecay, dropout, ensemble, threads, lexicon, averaging, newSeed);
   }
 }

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * Development runner of the MaintIE harness for tuning on dev:
  * {@code RunMaintie DIR layers(2,3,4,5) pooling(mean) hidden context epochs nesting threads seed
- * [averaging dropout lexicon]}.
+ * [averaging dropout lexicon ensemble bundle]}.
  */
 public final class RunMaintie {
 
@@ -39,7 +39,11 @@ public final class RunMaintie {
     if (args.length > 11) {
       head = head.withLexicon(Boolean.parseBoolean(args[11]));
     }
-    MaintieEvaluation.Report report = new MaintieEvaluation(ModelBundle.load(ModelBundle.DEFAULT),
+    if (args.length > 12) {
+      head = head.withEnsemble(Integer.parseInt(args[12]));
+    }
+    String bundle = args.length > 13 ? args[13] : ModelBundle.DEFAULT;
+    MaintieEvaluation.Report report = new MaintieEvaluation(ModelBundle.load(bundle),
         new MaintieEvaluation.Options(head, encoder, 3, dir.resolve("scheme.json"), null),
         Ticker.system(), System.err::println).run(dir.resolve("train.json"),
         dir.resolve("dev.json"));

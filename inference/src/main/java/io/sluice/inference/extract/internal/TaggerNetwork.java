@@ -17,10 +17,11 @@ import java.util.random.RandomGenerator;
  *
  * <p>Training: cross-entropy summed over the tagging layers, mini-batch Adam with weight decay
  * and dropout on the hidden layer, examples shuffled with the injected random generator (so
- * training is repeatable). The network keeps an exponential moving average of its weights over
- * the training steps rather than the last step's weights, which made results far less dependent
- * on the seed (docs/BENCHMARKS.md, Extraction). Each mini-batch is split over {@code threads} workers, whose gradients
- * are summed in a fixed order, so the result does not depend on thread timing.
+ * training is repeatable). Optionally the network keeps an exponential moving average of its
+ * weights over the training steps instead of the last step's weights (measured on MaintIE, it did
+ * not help; see docs/BENCHMARKS.md, Extraction). Each mini-batch is split over {@code threads}
+ * workers, whose gradients are summed in a fixed order, so the result does not depend on thread
+ * timing.
  *
  * <p>Layout: {@code w1[input * hidden + h]} and {@code w2[h * outputs + o]}, so both passes run as
  * contiguous {@code y += a * x} loops that the JIT vectorizes.
