@@ -89,6 +89,11 @@ public final class EvalMaintieCommand implements Callable<Integer> {
       description = "Training passes (default: ${DEFAULT-VALUE}).")
   int epochs;
 
+  @Option(names = "--calibration-share", paramLabel = "S", defaultValue = "0.2",
+      description = "Share of the training texts held out in a first training to fit the "
+          + "temperature of the confidences; 0 turns calibration off (default: ${DEFAULT-VALUE}).")
+  double calibrationShare;
+
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
       description = "Seed of initialization, shuffling and dropout (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -124,7 +129,7 @@ public final class EvalMaintieCommand implements Callable<Integer> {
       options = new MaintieEvaluation.Options(EntityHeadSettings.DEFAULT.withLevel(level)
           .withNestingLayers(nestingLayers)
           .withTagger(EntityHeadSettings.DEFAULT.hidden(), EntityHeadSettings.DEFAULT.context(),
-              epochs).withSeed(seed),
+              epochs).withCalibrationShare(calibrationShare).withSeed(seed),
           WordEncoderSettings.DEFAULT.withLayers(layers)
               .withPooling(SubwordPooling.of(pooling)), rounds, scheme, saveHead);
     } catch (IllegalArgumentException e) {

@@ -9,6 +9,7 @@ import io.sluice.inference.extract.internal.TagDecoder;
 import io.sluice.inference.extract.internal.TagScheme;
 import io.sluice.inference.extract.internal.TaggerNetwork;
 import io.sluice.inference.internal.Json;
+import io.sluice.inference.internal.heads.Temperature;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -64,12 +65,13 @@ public final class EntityHead {
   private final TagScheme scheme;
   private final List<TaggerNetwork> networks;
   private final Lexicon lexicon;
+  private final double temperature;
   private final int trainingTexts;
   private final int skippedEntities;
 
   private EntityHead(String modelId, List<Integer> layers, SubwordPooling pooling, int level,
-      List<String> types, List<TaggerNetwork> networks, Lexicon lexicon, int trainingTexts,
-      int skippedEntities) {
+      List<String> types, List<TaggerNetwork> networks, Lexicon lexicon, double temperature,
+      int trainingTexts, int skippedEntities) {
     this.modelId = modelId;
     this.layers = List.copyOf(layers);
     this.pooling = pooling;
@@ -78,6 +80,7 @@ public final class EntityHead {
     this.scheme = TagScheme.bio(types);
     this.networks = List.copyOf(networks);
     this.lexicon = lexicon;
+    this.temperature = temperature;
     this.trainingTexts = trainingTexts;
     this.skippedEntities = skippedEntities;
   }
@@ -137,38 +140,98 @@ public final class EntityHead {
       vectors.add(s.vectors());
       tags.add(layerTags);
     }
-    Lexicon lexicon = null;
-    List<float[][]> inputs = vectors;
-    if (settings.lexicon()) {
-      lexicon = Lexicon.count(words, tags, settings.nestingLayers(), scheme.size(), scheme);
-      List<Lexicon> crossFitted = Lexicon.crossFitted(words, tags, settings.nestingLayers(),
-          scheme.size(), scheme, LEXICON_FOLDS);
-      inputs = new ArrayList<>(vectors.size());
-      for (int i = 0; i < vectors.size(); i++) {
-        inputs.add(concat(vectors.get(i), crossFitted.get(i).features(words.get(i))));
-      }
-    }
     int[] counts = new int[settings.nestingLayers()];
     Arrays.fill(counts, scheme.size());
-    TaggerNetwork.Settings net = new TaggerNetwork.Settings(settings.hidden(), settings.context(),
-        settings.epochs(), settings.batchSize(), settings.learningRate(), settings.weightDecay(),
-        settings.dropout(), settings.threads(), settings.averaging());
     ExecutorService pool = settings.threads() > 1
         ? Executors.newFixedThreadPool(settings.threads(), daemonThreads()) : null;
     try {
-      List<TaggerNetwork> networks = new ArrayList<>();
-      for (int member = 0; member < settings.ensemble(); member++) {
-        networks.add(TaggerNetwork.train(inputs, tags, counts, net,
-            new SplittableRandom(settings.seed() + member), pool));
+      double temperature = 1.0;
+      int every = settings.calibrationShare() > 0
+          ? Math.max(2, (int) Math.round(1 / settings.calibrationShare())) : 0;
+      if (every > 0 && words.size() >= 2 * every) {
+        // Fit the temperature on every n-th text, with a head trained on the others.
+        Training fitting = new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Training held = new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < words.size(); i++) {
+          Training into = i % every == every - 1 ? held : fitting;
+          into.words().add(words.get(i));
+          into.vectors().add(vectors.get(i));
+          into.tags().add(tags.get(i));
+        }
+        Fitted part = fit(fitting, settings, scheme, counts, pool);
+        temperature = part.temperature(held);
       }
+      Fitted all = fit(new Training(words, vectors, tags), settings, scheme, counts, pool);
       return new EntityHead(encoder.modelId(), encoder.settings().layers(),
-          encoder.settings().pooling(), settings.level(), types, networks, lexicon, texts.size(),
-          skipped);
+          encoder.settings().pooling(), settings.level(), types, all.networks(), all.lexicon(),
+          temperature, texts.size(), skipped);
     } finally {
       if (pool != null) {
         pool.shutdownNow();
       }
     }
+  }
+
+  /** Training texts: their words, word states and gold tags per layer. */
+  private record Training(List<List<String>> words, List<float[][]> vectors,
+      List<int[][]> tags) {}
+
+  /** Trained networks and the lexicon their inputs need. */
+  private record Fitted(List<TaggerNetwork> networks, Lexicon lexicon) {
+
+    float[][] inputs(List<String> words, float[][] vectors) {
+      return lexicon == null ? vectors : concat(vectors, lexicon.features(words));
+    }
+
+    /**
+     * The temperature that makes the networks' tag probabilities on held-out texts most likely
+     * (every word's tags at every nesting layer, each ensemble member on its own; the search is
+     * the classification heads' {@link Temperature#fit}).
+     */
+    double temperature(Training held) {
+      List<float[]> logits = new ArrayList<>();
+      List<Integer> gold = new ArrayList<>();
+      for (int i = 0; i < held.words().size(); i++) {
+        float[][] input = inputs(held.words().get(i), held.vectors().get(i));
+        int[][] tags = held.tags().get(i);
+        for (TaggerNetwork network : networks) {
+          float[][][] z = network.logits(input);
+          for (int layer = 0; layer < z.length; layer++) {
+            for (int w = 0; w < z[layer].length; w++) {
+              logits.add(z[layer][w]);
+              gold.add(tags[layer][w]);
+            }
+          }
+        }
+      }
+      return Temperature.fit(logits, gold.stream().mapToInt(Integer::intValue).toArray());
+    }
+  }
+
+  private static Fitted fit(Training training, EntityHeadSettings settings, TagScheme scheme,
+      int[] counts, ExecutorService pool) {
+    Lexicon lexicon = null;
+    List<float[][]> inputs = training.vectors();
+    if (settings.lexicon()) {
+      lexicon = Lexicon.count(training.words(), training.tags(), settings.nestingLayers(),
+          scheme.size(), scheme);
+      List<Lexicon> crossFitted = Lexicon.crossFitted(training.words(), training.tags(),
+          settings.nestingLayers(), scheme.size(), scheme, LEXICON_FOLDS);
+      inputs = new ArrayList<>(inputs.size());
+      for (int i = 0; i < training.vectors().size(); i++) {
+        inputs.add(concat(training.vectors().get(i),
+            crossFitted.get(i).features(training.words().get(i))));
+      }
+    }
+    TaggerNetwork.Settings net = new TaggerNetwork.Settings(settings.hidden(), settings.context(),
+        settings.epochs(), settings.batchSize(), settings.learningRate(), settings.weightDecay(),
+        settings.dropout(), settings.threads(), settings.averaging());
+    List<TaggerNetwork> networks = new ArrayList<>();
+    for (int member = 0; member < settings.ensemble(); member++) {
+      networks.add(TaggerNetwork.train(inputs, training.tags(), counts, net,
+          new SplittableRandom(settings.seed() + member), pool));
+    }
+    return new Fitted(networks, lexicon);
   }
 
   private static float[][] concat(float[][] a, float[][] b) {
@@ -224,9 +287,9 @@ public final class EntityHead {
     }
     float[][] input = lexicon == null ? states.vectors()
         : concat(states.vectors(), lexicon.features(words.words()));
-    float[][][] probabilities = networks.get(0).probabilities(input);
+    float[][][] probabilities = networks.get(0).probabilities(input, temperature);
     for (int member = 1; member < networks.size(); member++) {
-      float[][][] more = networks.get(member).probabilities(input);
+      float[][][] more = networks.get(member).probabilities(input, temperature);
       for (int l = 0; l < more.length; l++) {
         for (int w = 0; w < more[l].length; w++) {
           for (int t = 0; t < more[l][w].length; t++) {
@@ -309,6 +372,14 @@ public final class EntityHead {
     return networks.get(0).tagCounts().length;
   }
 
+  /**
+   * The temperature that divides the taggers' logits: fitted on held-out training texts so that
+   * tag probabilities, and the confidences made of them, match how often tags are right.
+   */
+  public double temperature() {
+    return temperature;
+  }
+
   /** How many texts it was trained on. */
   public int trainingTexts() {
     return trainingTexts;
@@ -371,6 +442,7 @@ public final class EntityHead {
     header.put("hidden", first.hidden());
     header.put("nestingLayers", first.tagCounts().length);
     header.put("ensemble", networks.size());
+    header.put("temperature", temperature);
     header.put("trainingTexts", trainingTexts);
     header.put("skippedEntities", skippedEntities);
     if (lexicon != null) {
@@ -446,7 +518,9 @@ public final class EntityHead {
     }
     return new EntityHead(h.get("model").asText(), layers,
         SubwordPooling.of(h.get("pooling").asText()), h.get("level").asInt(),
-        Collections.unmodifiableList(types), networks, lexicon, h.get("trainingTexts").asInt(),
+        Collections.unmodifiableList(types), networks, lexicon,
+        h.has("temperature") ? h.get("temperature").asDouble() : 1.0,
+        h.get("trainingTexts").asInt(),
         h.get("skippedEntities").asInt());
   }
 

@@ -25,10 +25,10 @@ public record WordEncoderSettings(List<Integer> layers, SubwordPooling pooling,
   public static final int LAST = -1;
 
   /**
-   * Layers 3 and 4 of all-MiniLM-L6-v2's six, averaged, mean over sub-tokens: the best of the
+   * Layers 2 to 5 of all-MiniLM-L6-v2's six, averaged, mean over sub-tokens: the best of the
    * alternatives measured on MaintIE's dev split (docs/BENCHMARKS.md, Extraction).
    */
-  public static final WordEncoderSettings DEFAULT = new WordEncoderSettings(List.of(3, 4),
+  public static final WordEncoderSettings DEFAULT = new WordEncoderSettings(List.of(2, 3, 4, 5),
       SubwordPooling.MEAN, SessionSettings.threads(2), BatchLimits.DEFAULT, true);
 
   public WordEncoderSettings {

@@ -29,12 +29,12 @@ class EntityHeadTest {
   static WordEncoder encoder;
   static TrainedEntityExtractor extractor;
   static List<AnnotatedText> unseen = new ArrayList<>();
+  static List<AnnotatedText> training = new ArrayList<>();
 
   @BeforeAll
   static void train() {
     encoder = WordEncoder.open(ModelBundle.load(ModelBundle.DEFAULT),
         WordEncoderSettings.DEFAULT, new SimpleMeterRegistry());
-    List<AnnotatedText> training = new ArrayList<>();
     for (int a = 0; a < ACTIVITIES.size(); a++) {
       for (int o = 0; o < OBJECTS.size(); o++) {
         String act = ACTIVITIES.get(a);
@@ -90,6 +90,7 @@ class EntityHeadTest {
 
     assertThat(loaded.fits(encoder)).isTrue();
     assertThat(loaded.types()).isEqualTo(extractor.head().types());
+    assertThat(loaded.temperature()).isEqualTo(extractor.head().temperature());
     Words words = Words.split("repair hyd fan cracked");
     WordStates states = encoder.encode(words);
     assertThat(loaded.decode(words, states)).isEqualTo(extractor.head().decode(words, states));
@@ -117,6 +118,20 @@ class EntityHeadTest {
       assertThat(a.decode(few.get(i).words(), states.get(i)))
           .isEqualTo(b.decode(few.get(i).words(), states.get(i)));
     }
+  }
+
+  @Test
+  void aShareOfTheTextsFitsTheTemperatureAndNoShareLeavesItAtOne() {
+    List<AnnotatedText> some = training.subList(0, 30);
+    List<WordStates> states = encoder.encode(some.stream().map(AnnotatedText::words).toList());
+    EntityHeadSettings settings = EntityHeadSettings.DEFAULT.withTagger(16, 1, 3).withThreads(1);
+
+    EntityHead calibrated = EntityHead.train(encoder, some, states, List.of(), settings);
+    EntityHead uncalibrated = EntityHead.train(encoder, some, states, List.of(),
+        settings.withCalibrationShare(0));
+
+    assertThat(uncalibrated.temperature()).isEqualTo(1.0);
+    assertThat(calibrated.temperature()).isStrictlyBetween(0.05, 20.0).isNotEqualTo(1.0);
   }
 
   @Test

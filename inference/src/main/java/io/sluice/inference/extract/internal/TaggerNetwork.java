@@ -18,8 +18,9 @@ import java.util.random.RandomGenerator;
  * <p>Training: cross-entropy summed over the tagging layers, mini-batch Adam with weight decay
  * and dropout on the hidden layer, examples shuffled with the injected random generator (so
  * training is repeatable). Optionally the network keeps an exponential moving average of its
- * weights over the training steps instead of the last step's weights (measured on MaintIE, it did
- * not help; see docs/BENCHMARKS.md, Extraction). Each mini-batch is split over {@code threads}
+ * weights over the training steps instead of the last step's weights; with the lexicon features
+ * and dropout 0.5 this made MaintIE results far less dependent on the seed (docs/BENCHMARKS.md,
+ * Extraction). Each mini-batch is split over {@code threads}
  * workers, whose gradients are summed in a fixed order, so the result does not depend on thread
  * timing.
  *
@@ -346,8 +347,24 @@ public final class TaggerNetwork {
    * Tag probabilities of every word of a text, {@code [layer][word][tag]}.
    *
    * @param words the text's word states (not standardized)
+   * @param temperature divides the logits before the softmax (1 = as trained)
    */
-  public float[][][] probabilities(float[][] words) {
+  public float[][][] probabilities(float[][] words, double temperature) {
+    float[][][] out = logits(words);
+    float inverse = (float) (1 / temperature);
+    for (float[][] layer : out) {
+      for (float[] word : layer) {
+        for (int t = 0; t < word.length; t++) {
+          word[t] *= inverse;
+        }
+        softmax(word, 0, word.length);
+      }
+    }
+    return out;
+  }
+
+  /** The raw scores (before the softmax) of every word's tags, {@code [layer][word][tag]}. */
+  public float[][][] logits(float[][] words) {
     float[][] input = standardize(words);
     float[][][] out = new float[tagCounts.length][words.length][];
     float[] x = new float[w1.length / hidden];
@@ -359,7 +376,6 @@ public final class TaggerNetwork {
       outputLayer(h, logits);
       int offset = 0;
       for (int layer = 0; layer < tagCounts.length; layer++) {
-        softmax(logits, offset, tagCounts[layer]);
         out[layer][w] = Arrays.copyOfRange(logits, offset, offset + tagCounts[layer]);
         offset += tagCounts[layer];
       }
