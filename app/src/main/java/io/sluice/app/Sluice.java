@@ -7,7 +7,9 @@ import io.sluice.app.cli.DocsCommand;
 import io.sluice.app.cli.EvalCommand;
 import io.sluice.app.cli.ExitCodes;
 import io.sluice.app.cli.GenerateCommand;
+import io.sluice.app.cli.ModelCommand;
 import io.sluice.app.cli.RunCommand;
+import io.sluice.app.cli.SoakCommand;
 import io.sluice.app.cli.ValidateCommand;
 import io.sluice.schemas.AvroTrust;
 import picocli.CommandLine;
@@ -22,11 +24,13 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      SoakCommand.class,
       ValidateCommand.class,
       DescribeCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       GenerateCommand.class,
+      ModelCommand.class,
       DocsCommand.class,
       CommandLine.HelpCommand.class
     },

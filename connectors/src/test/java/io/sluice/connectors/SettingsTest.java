@@ -116,6 +116,18 @@ class SettingsTest {
   }
 
   @Test
+  void theLinksInstanceIdIsOptionalButNeverBlank() {
+    CloudLinkSettings link = CloudLinkSettings.of("gw-1",
+        List.of(KafkaCluster.of("gateway", "gw:9092"), KafkaCluster.of("cloud", "c:9092")),
+        LinkRoute.gatewayRoutes("sluice", "gateway", "cloud"));
+    assertThat(link.instanceId()).isNull();
+    assertThat(link.withInstanceId("line-7-a").withMaxInFlight(10).instanceId())
+        .isEqualTo("line-7-a");
+    assertThatThrownBy(() -> link.withInstanceId(" "))
+        .hasMessageContaining("instanceId is blank");
+  }
+
+  @Test
   void theGatewayRoutesGoUpForForwardAndSummariesAndDownForFeedback() {
     List<LinkRoute> routes = LinkRoute.gatewayRoutes("sluice", "gateway", "cloud");
     assertThat(routes).extracting(LinkRoute::name)

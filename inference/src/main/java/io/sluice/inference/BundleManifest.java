@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * @param quantization how activations are quantized; {@code null} for a model that has no
  *     dynamic quantizers or runs them as they are
  * @param labels for classification tasks: the label of each output index
- * @param signature optional Ed25519 signature over the manifest without this field
+ * @param signature optional Ed25519 signature over the canonical manifest without this field
+ *     ({@link ModelBundle#sign}, {@link ModelBundle#verify})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format", "name", "version", "task", "description", "source", "license",
@@ -103,11 +104,14 @@ public record BundleManifest(
   }
 
   /**
-   * Room for a signature (a later release verifies it).
+   * An Ed25519 signature of the bundle.
    *
    * @param algorithm {@code Ed25519}
-   * @param keyId which key signed, so a gateway can hold several trusted keys
-   * @param value base64 signature over the manifest serialized without {@code signature}
+   * @param keyId which key signed ({@link BundleKeys#keyId}), so a gateway can hold several
+   *     trusted keys
+   * @param value base64 signature over the canonical manifest: the manifest without
+   *     {@code signature}, as JSON with sorted keys and no whitespace, which holds every file's
+   *     SHA-256
    */
   public record Signature(String algorithm, String keyId, String value) {}
 
@@ -134,6 +138,13 @@ public record BundleManifest(
     return new BundleManifest(format, name, version, task, description, source, license, files,
         pooling, normalize, maxTokens, dimension, textPrefix, tensors, newQuantization, labels,
         signature);
+  }
+
+  /** The manifest with another signature ({@code null} for none). */
+  public BundleManifest withSignature(Signature newSignature) {
+    return new BundleManifest(format, name, version, task, description, source, license, files,
+        pooling, normalize, maxTokens, dimension, textPrefix, tensors, quantization, labels,
+        newSignature);
   }
 
   /**
@@ -200,8 +211,17 @@ public record BundleManifest(
             + "quantized tensor");
       }
     }
-    if (signature != null && !"Ed25519".equals(signature.algorithm())) {
-      problems.add("signature.algorithm: expected Ed25519, got " + quote(signature.algorithm()));
+    if (signature != null) {
+      if (!"Ed25519".equals(signature.algorithm())) {
+        problems.add("signature.algorithm: expected Ed25519, got "
+            + quote(signature.algorithm()));
+      }
+      if (signature.keyId() == null || signature.keyId().isBlank()) {
+        problems.add("signature.keyId: missing");
+      }
+      if (signature.value() == null || signature.value().isBlank()) {
+        problems.add("signature.value: missing");
+      }
     }
     return problems.stream().map(p -> where + ": " + p).toList();
   }

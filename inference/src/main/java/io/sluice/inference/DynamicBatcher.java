@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,9 +27,11 @@ import java.util.function.ToIntFunction;
  * queue empty does it wait for the first request and then up to {@link BatchLimits#maxDelay()}
  * for companions, stopping early once a full batch ({@link BatchLimits#maxBatchSize()} or the
  * token budget) is queued. It takes at most four batches' worth of the oldest requests, lets a
- * {@link BatchPlanner} group them by token length, and runs the planned batches in order outside
- * the lock, so callers keep appending meanwhile. A failed model call fails only the futures of its
- * batch; the worker carries on.
+ * {@link BatchPlanner} group them by token length, and runs the planned batches outside the lock,
+ * so callers keep appending meanwhile. With {@code concurrency} above one (one per model session),
+ * up to that many batches run at once on runner threads, and the worker comes back to the queue
+ * as soon as a slot frees. A failed model call fails only the futures of its batch; the worker
+ * carries on.
  *
  * <p>Time comes from an injected {@link Ticker}. Waits on the real condition are sliced to at
  * most 10 ms so that a test's hand-moved ticker is noticed without extra signals.
@@ -52,6 +57,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
   private final Thread worker;
+  private final int concurrency;
+  private final Semaphore slots;
+  private final ExecutorService runners;
   private boolean closed;
   private boolean waitingForCompanions;
   // The worker starts idle: the first request, like any that finds it idle, may wait for company.
@@ -60,7 +68,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private record Pending<I, O>(I item, int tokens, long enqueuedAt, CompletableFuture<O> result) {}
 
   /**
-   * Starts a batcher and its worker thread.
+   * Starts a batcher that runs one batch at a time.
    *
    * @param name for the worker thread, errors and the meter tag
    * @param limits batch size, token budget and max delay
@@ -69,11 +77,31 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
    */
   public DynamicBatcher(String name, BatchLimits limits, ToIntFunction<? super I> tokenLength,
       Function<List<I>, List<O>> model, Ticker ticker, MeterRegistry registry) {
+    this(name, limits, 1, tokenLength, model, ticker, registry);
+  }
+
+  /**
+   * Starts a batcher that runs up to {@code concurrency} batches at once (use the number of model
+   * sessions).
+   */
+  public DynamicBatcher(String name, BatchLimits limits, int concurrency,
+      ToIntFunction<? super I> tokenLength, Function<List<I>, List<O>> model, Ticker ticker,
+      MeterRegistry registry) {
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+    }
     this.name = Objects.requireNonNull(name, "name");
     this.planner = new BatchPlanner(limits);
     this.tokenLength = Objects.requireNonNull(tokenLength, "tokenLength");
     this.model = Objects.requireNonNull(model, "model");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.concurrency = concurrency;
+    this.slots = new Semaphore(concurrency);
+    this.runners = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, runnable -> {
+      Thread thread = new Thread(runnable, "sluice-batcher-" + name + "-runner");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.queueWait = InferenceMeter.QUEUE_WAIT.timer(registry, name);
     InferenceMeter.QUEUE_DEPTH.gauge(registry, name, this::queued);
     this.worker = new Thread(this::work, "sluice-batcher-" + name);
@@ -155,18 +183,42 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 
   private void work() {
     while (true) {
+      slots.acquireUninterruptibly();
       List<Pending<I, O>> taken = take();
       if (taken == null) {
-        return;
+        slots.release();
+        break;
       }
-      long start = ticker.read();
-      for (Pending<I, O> pending : taken) {
-        queueWait.record(start - pending.enqueuedAt(), TimeUnit.NANOSECONDS);
-      }
+      boolean holdingSlot = true;
       for (BatchPlanner.PlannedBatch<Pending<I, O>> batch
           : planner.plan(taken, Pending::tokens)) {
-        run(batch.items());
+        if (!holdingSlot) {
+          slots.acquireUninterruptibly();
+        }
+        holdingSlot = false;
+        if (runners == null) {
+          runAndRelease(batch.items());
+        } else {
+          runners.execute(() -> runAndRelease(batch.items()));
+        }
       }
+    }
+    // Closed and drained: wait for the batches still running, then stop the runners.
+    slots.acquireUninterruptibly(concurrency);
+    if (runners != null) {
+      runners.shutdown();
+    }
+  }
+
+  private void runAndRelease(List<Pending<I, O>> batch) {
+    try {
+      long start = ticker.read();
+      for (Pending<I, O> pending : batch) {
+        queueWait.record(start - pending.enqueuedAt(), TimeUnit.NANOSECONDS);
+      }
+      run(batch);
+    } finally {
+      slots.release();
     }
   }
 

@@ -2,6 +2,7 @@ package io.sluice.inference;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -91,7 +92,7 @@ public enum InferenceMeter {
 
   public void gauge(MeterRegistry registry, String model, Supplier<Number> value) {
     check(Type.GAUGE);
-    io.micrometer.core.instrument.Gauge.builder(meterName, value).baseUnit(baseUnit)
+    Gauge.builder(meterName, value).baseUnit(baseUnit)
         .description(description).tags(tags(model)).register(registry);
   }
 

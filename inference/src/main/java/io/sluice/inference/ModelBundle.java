@@ -2,6 +2,8 @@ package io.sluice.inference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.sluice.inference.UntrustedBundleException.Reason;
+import io.sluice.inference.internal.CanonicalManifest;
 import io.sluice.inference.internal.Json;
 import io.sluice.inference.internal.Sha256;
 import java.io.IOException;
@@ -9,11 +11,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A verified model bundle: its manifest and the bytes of every file it lists, each checked against
@@ -24,6 +31,11 @@ import java.util.Objects;
  * else is a path to a bundle folder or to its {@code bundle.json}. The bundled manifests are
  * {@code classpath:all-minilm-l6-v2-q} (the default), {@code classpath:bge-small-en-v1.5-q} and
  * {@code classpath:e5-small-v2-q}; the last two need their model jars on the classpath.
+ *
+ * <p>Trust. Loading checks that the files are what the manifest says; {@link #verify} then checks
+ * that the manifest is one the gateway trusts: its {@link #digest()} (the SHA-256 of the
+ * canonical manifest, which holds every file's SHA-256) against a pinned one, and its Ed25519
+ * signature against trusted keys. {@link #sign} makes that signature.
  */
 public final class ModelBundle {
 
@@ -170,9 +182,101 @@ public final class ModelBundle {
     return file(BundleManifest.TOKENIZER);
   }
 
+  /** Whether it was loaded from the classpath, i.e. shipped inside a Sluice jar. */
+  public boolean shipped() {
+    return reference.startsWith(CLASSPATH);
+  }
+
+  /**
+   * {@code sha256:} and the hex SHA-256 of the canonical manifest without its signature. The
+   * manifest holds every file's SHA-256, so the digest pins the whole bundle.
+   */
+  public String digest() {
+    return CanonicalManifest.digest(manifest);
+  }
+
+  /** The manifest with an Ed25519 signature by {@code key} (write it as the bundle.json). */
+  public BundleManifest sign(PrivateKey key, TrustedKey publicKey) {
+    try {
+      Signature signer = Signature.getInstance(BundleKeys.ALGORITHM);
+      signer.initSign(key);
+      signer.update(CanonicalManifest.bytes(manifest));
+      BundleManifest signed = manifest.withSignature(new BundleManifest.Signature(
+          BundleKeys.ALGORITHM, publicKey.keyId(),
+          Base64.getEncoder().encodeToString(signer.sign())));
+      if (!signatureMatches(signed, publicKey)) {
+        throw new BundleException("The private key does not belong to public key "
+            + publicKey + ": the signature it made does not verify");
+      }
+      return signed;
+    } catch (GeneralSecurityException e) {
+      throw new BundleException("Cannot sign bundle " + this + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks this bundle against a trust policy: the pinned digest, then the signature (which must
+   * be by a trusted key and match the manifest), else whether it may run unsigned (classpath
+   * bundles are trusted as shipped; others only when the policy allows unsigned bundles).
+   *
+   * @throws UntrustedBundleException naming the bundle, the key and the digests
+   */
+  public BundleVerification verify(TrustPolicy policy) {
+    String digest = digest();
+    String what = "Refusing bundle " + id() + " (" + reference + ")";
+    if (policy.digest().isPresent() && !policy.digest().get().equals(digest)) {
+      throw new UntrustedBundleException(Reason.DIGEST_MISMATCH, what + ": its digest is "
+          + digest + " but the topology pins " + policy.digest().get()
+          + "; the manifest or a file hash in it differs from the pinned bundle");
+    }
+    BundleManifest.Signature signature = manifest.signature();
+    if (signature != null) {
+      TrustedKey key = policy.key(signature.keyId()).orElseThrow(() ->
+          new UntrustedBundleException(Reason.UNKNOWN_KEY, what + ": signed by key "
+              + signature.keyId() + ", which is not trusted; trusted keys: "
+              + (policy.trustedKeys().isEmpty() ? "none (add the signer's .pub file to"
+                  + " trustedKeys)" : policy.trustedKeys())));
+      if (!signatureMatches(manifest, key)) {
+        throw new UntrustedBundleException(Reason.BAD_SIGNATURE, what + ": the signature by key "
+            + key + " does not match the manifest (digest " + digest + "); bundle.json or a"
+            + " file hash in it was changed after signing");
+      }
+      return new BundleVerification(id(), reference, digest, BundleVerification.Trust.SIGNED,
+          Optional.of(key));
+    }
+    if (shipped()) {
+      return new BundleVerification(id(), reference, digest, BundleVerification.Trust.SHIPPED,
+          Optional.empty());
+    }
+    if (policy.allowUnsigned()) {
+      return new BundleVerification(id(), reference, digest,
+          BundleVerification.Trust.UNSIGNED_ALLOWED, Optional.empty());
+    }
+    throw new UntrustedBundleException(Reason.UNSIGNED, what + ": it is not signed (digest "
+        + digest + "); sign it with `sluice model sign` and trust the public key"
+        + " (trustedKeys), or allow unsigned bundles for development (allowUnsigned: true)");
+  }
+
   @Override
   public String toString() {
     return id() + " (" + reference + ")";
+  }
+
+  private static boolean signatureMatches(BundleManifest signed, TrustedKey key) {
+    byte[] value;
+    try {
+      value = Base64.getDecoder().decode(signed.signature().value());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    try {
+      Signature verifier = Signature.getInstance(BundleKeys.ALGORITHM);
+      verifier.initVerify(key.key());
+      verifier.update(CanonicalManifest.bytes(signed));
+      return verifier.verify(value);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 
   private static byte[] verify(BundleManifest manifest, String where, String role,

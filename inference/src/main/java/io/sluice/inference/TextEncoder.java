@@ -13,6 +13,7 @@ import io.sluice.inference.internal.onnx.QuantizationRewriter;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -224,7 +226,8 @@ public final class TextEncoder implements AutoCloseable {
     }
   }
 
-  private float[][] run(OnnxSession session, TokenizedBatch packed) {
+  /** Runs the model and returns its last hidden state, row-major [size, padded, dimension]. */
+  private float[] run(OnnxSession session, TokenizedBatch packed) {
     OrtEnvironment env = OnnxSession.environment();
     long[] shape = {packed.size(), packed.paddedLength()};
     Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -242,24 +245,23 @@ public final class TextEncoder implements AutoCloseable {
         long[] outShape = output.getInfo().getShape();
         if (outShape.length != 3 || outShape[2] != dimension) {
           throw new InferenceException("Model '" + bundle.id() + "' output '" + tensors.output()
-              + "' has shape " + java.util.Arrays.toString(outShape) + "; expected [batch, "
+              + "' has shape " + Arrays.toString(outShape) + "; expected [batch, "
               + "tokens, " + dimension + "]");
         }
         FloatBuffer buffer = output.getFloatBuffer();
         float[] hidden = new float[buffer.remaining()];
         buffer.get(hidden);
-        return new float[][] {hidden};
+        return hidden;
       }
     } catch (OrtException e) {
       throw new InferenceException("Model '" + bundle.id() + "' cannot build input tensors of "
-          + "shape " + java.util.Arrays.toString(shape) + ": " + e.getMessage(), e);
+          + "shape " + Arrays.toString(shape) + ": " + e.getMessage(), e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
   }
 
-  private float[][] pool(float[][] holder, TokenizedBatch packed) {
-    float[] hidden = holder[0];
+  private float[][] pool(float[] hidden, TokenizedBatch packed) {
     int length = packed.paddedLength();
     float[][] vectors = new float[packed.size()][dimension];
     for (int row = 0; row < packed.size(); row++) {
@@ -333,7 +335,7 @@ public final class TextEncoder implements AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemonThreads(String id) {
+  private static ThreadFactory daemonThreads(String id) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
       Thread thread = new Thread(runnable, "sluice-encoder-" + id + "-" + count.incrementAndGet());

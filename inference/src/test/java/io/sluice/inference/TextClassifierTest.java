@@ -65,6 +65,23 @@ class TextClassifierTest extends EncoderFixture {
   }
 
   @Test
+  void calibratesNoveltyEvenWithASingleExampleALabel() {
+    try (TextClassifier classifier = classifier(registry)) {
+      classifier.train(TrainingData.of(List.of(
+          new LabelledText("the circuit breaker tripped", "electrical"),
+          new LabelledText("the pump bearing is worn", "mechanical"),
+          new LabelledText("a worker slipped on the wet floor", "safety"))));
+
+      Prediction paraphrase = classifier.classify("breaker tripped again");
+      Prediction unrelated = classifier.classify("what is a good recipe for banana bread");
+
+      assertThat(paraphrase.label()).isEqualTo("electrical");
+      assertThat(paraphrase.novel()).isFalse();
+      assertThat(unrelated.novel()).isTrue();
+    }
+  }
+
+  @Test
   void learnsANewLabelFromFeedbackInTheBackgroundAndSwapsTheHead() throws Exception {
     try (TextClassifier classifier = classifier(registry)) {
       long first = classifier.train(TrainingData.fromLabels(LABELS)).version();
@@ -82,6 +99,30 @@ class TextClassifierTest extends EncoderFixture {
       assertThat(classifier.classify("hydraulic oil pressure is low").label())
           .isEqualTo("hydraulics");
       assertThat(classifier.head().orElseThrow().version()).isEqualTo(head.version());
+    }
+  }
+
+  @Test
+  void aSoftmaxHeadStaysSoftmaxWhenFeedbackBringsALabelWithFewExamples() throws Exception {
+    // Four examples and a description a label: enough for softmax at this setting.
+    ClassifierSettings settings = new ClassifierSettings(HeadKind.AUTO, 4, 0.95, 10, 3e-3, 8, 3,
+        3, 100, 42L);
+    try (TextClassifier classifier = TextClassifier.create(encoder, settings, Ticker.system(),
+        registry)) {
+      assertThat(classifier.train(TrainingData.fromLabels(LABELS)).kind())
+          .isEqualTo(HeadKind.SOFTMAX);
+
+      HeadInfo head = classifier.learn(List.of(
+          new LabelledText("hydraulic pressure dropping on the press", "hydraulics"),
+          new LabelledText("hydraulic hose burst, fluid on floor", "hydraulics")))
+          .get(60, TimeUnit.SECONDS);
+
+      // Two examples of the new label alone would make AUTO pick prototypes for every label.
+      assertThat(head.kind()).isEqualTo(HeadKind.SOFTMAX);
+      assertThat(head.labels()).containsExactly("electrical", "mechanical", "safety",
+          "hydraulics");
+      assertThat(classifier.classify("the breaker tripped again").label())
+          .isEqualTo("electrical");
     }
   }
 

@@ -2,8 +2,10 @@ package io.sluice.operators;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.function.ToDoubleFunction;
 
 /** Every meter the stream operators register: name, type, unit and meaning, declared once. */
 public enum OperatorMeters {
@@ -32,7 +34,16 @@ public enum OperatorMeters {
   EXTRACTION_FAILURES("sluice.extraction.failures", "counter", "records",
       "Records an extraction pattern could not finish on; no fields added"),
   POLICY_BLOCKED("sluice.policy.blocked", "counter", "records",
-      "Restricted records a rule would have sent to the cloud, kept local instead");
+      "Restricted records a rule would have sent to the cloud, kept local instead"),
+  ANOMALY_READINGS("sluice.anomaly.readings", "counter", "readings",
+      "Sensor readings scored by a window step (tag store)"),
+  ANOMALY_FLAGGED("sluice.anomaly.flagged", "counter", "readings",
+      "Readings flagged as anomalies (tag store)"),
+  ANOMALY_SUMMARIES("sluice.anomaly.summaries", "counter", "summaries",
+      "Window summaries emitted (tag store)"),
+  ANOMALY_STATE_RESETS("sluice.anomaly.state.resets", "counter", "series",
+      "Series whose stored state was unreadable or from other settings and was started afresh"
+          + " (tag store)");
 
   private final String meterName;
   private final String type;
@@ -70,6 +81,13 @@ public enum OperatorMeters {
   public DistributionSummary summary(MeterRegistry registry, String... tags) {
     return DistributionSummary.builder(meterName).description(description).baseUnit(unit)
         .tags(tags).publishPercentileHistogram().register(registry);
+  }
+
+  /** Registers this gauge, reading {@code value} of {@code target} (held weakly by Micrometer). */
+  public <T> Gauge gauge(MeterRegistry registry, T target, ToDoubleFunction<T> value,
+      String... tags) {
+    return Gauge.builder(meterName, target, value).description(description).baseUnit(unit)
+        .tags(tags).register(registry);
   }
 
   public Timer timer(MeterRegistry registry, String... tags) {

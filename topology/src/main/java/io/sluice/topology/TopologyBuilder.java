@@ -7,6 +7,8 @@ import io.sluice.operators.anomaly.DetectionMethod;
 import io.sluice.operators.anomaly.DetectorSettings;
 import io.sluice.operators.cloud.DedupeProcessor;
 import io.sluice.operators.cloud.VerdictProcessor;
+import io.sluice.operators.decode.AvroPayloadDecoder;
+import io.sluice.operators.decode.CsvPayloadDecoder;
 import io.sluice.operators.decode.DecodeProcessor;
 import io.sluice.operators.decode.EventSchema;
 import io.sluice.operators.decode.JsonPayloadDecoder;
@@ -370,9 +372,9 @@ public final class TopologyBuilder {
         : EventSchema.SENSOR_READING;
     return switch (source.format()) {
       case JSON -> new JsonPayloadDecoder(schema, maxBytes);
-      default -> throw new TopologyException(List.of(new TopologyError("", 0, 0,
-          "sources." + source.name() + ".format", "format " + source.format()
-              + " is not supported yet", "use json")));
+      case CSV -> new CsvPayloadDecoder(schema, source.csv().columns(), source.csv().delimiter(),
+          maxBytes);
+      case AVRO -> new AvroPayloadDecoder(schema, maxBytes);
     };
   }
 

@@ -40,6 +40,50 @@ class TopologyLoaderTest {
   }
 
   @Test
+  void readsModelTrustSettingsAndRejectsABrokenInlineKeyOrDigest() {
+    TopologySpec spec = loader.parse("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        models:
+          shipped: {bundle: "classpath:all-minilm-l6-v2-q"}
+          triage:
+            bundle: models/triage
+            digest: sha256:%s
+            trustedKeys: [keys/publisher.pub]
+          dev: {bundle: models/dev, allowUnsigned: true}
+        """.formatted("ab".repeat(32)), "line-7.yaml");
+    assertThat(spec.models().get("shipped").allowUnsigned()).isFalse();
+    assertThat(spec.models().get("shipped").trustedKeys()).isEmpty();
+    assertThat(spec.models().get("triage").digest()).contains("sha256:" + "ab".repeat(32));
+    assertThat(spec.models().get("triage").trustedKeys()).containsExactly("keys/publisher.pub");
+    assertThat(spec.models().get("dev").allowUnsigned()).isTrue();
+
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        models:
+          triage:
+            bundle: models/triage
+            trustedKeys:
+              - |
+                -----BEGIN PUBLIC KEY-----
+                bm90IGEga2V5
+                -----END PUBLIC KEY-----
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(8);
+    assertThat(errors.get(0).message()).contains("trustedKeys[0]", "not an Ed25519 public key");
+    assertThat(errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        models:
+          triage: {bundle: models/triage, digest: "md5:abc"}
+        """).get(0).message()).contains("sha256: and 64 lower-case hex digits");
+  }
+
+  @Test
   void reportsEveryMistakeAtOnceWithLinesAndHints() {
     List<TopologyError> errors = errors("""
         apiVersion: sluice/v1

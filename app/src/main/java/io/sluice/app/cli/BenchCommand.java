@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Measure throughput, latency and memory; results go in docs/BENCHMARKS.md.",
     subcommands = {BenchPipelineCommand.class, BenchInferenceCommand.class,
-      GenerateBenchCommand.class},
+      GenerateBenchCommand.class, BenchAdminCommand.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice bench pipeline --json")
 public final class BenchCommand implements Runnable {

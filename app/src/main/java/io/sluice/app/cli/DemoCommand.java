@@ -3,14 +3,19 @@ package io.sluice.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.admin.AdminServer;
+import io.sluice.app.admin.AdminSettings;
+import io.sluice.app.admin.GatewayView;
 import io.sluice.app.demo.DemoTexts;
 import io.sluice.app.demo.DeviceFleet;
 import io.sluice.app.demo.FleetSettings;
 import io.sluice.app.demo.OutputTally;
 import io.sluice.app.runtime.TopologyRuntime;
+import io.sluice.app.rollout.RolloutEvent;
+import io.sluice.app.rollout.RolloutPolicy;
 import io.sluice.app.runtime.Metrics;
 import io.sluice.app.runtime.RuntimeOptions;
 import io.sluice.topology.TopologyException;
+import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Topics;
 import io.sluice.topology.spec.TopologySpec;
@@ -31,6 +36,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -75,10 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Share of deliberately malformed events. Default: ${DEFAULT-VALUE}.")
   double badShare;
 
-  @Option(names = "--admin-port", defaultValue = "8080",
-      description = "Admin server port (/health, /metrics); 0 picks a free one."
-          + " Default: ${DEFAULT-VALUE}.")
-  int adminPort;
+  @Mixin AdminOptions adminOptions;
 
   @Option(names = "--topology", paramLabel = "FILE",
       description = "Topology to run instead of the bundled edge-configs/demo.yaml.")
@@ -89,6 +92,15 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "No progress line; only the final JSON line.")
   boolean json;
+
+  @Option(names = "--rollout", paramLabel = "BUNDLE",
+      description = "Part way through, roll this model bundle out to the topology's first model"
+          + " (e.g. classpath:bge-small-en-v1.5-q, twice as slow: it is rolled back by itself).")
+  String rolloutBundle;
+
+  @Option(names = "--rollout-after", defaultValue = "20s", converter = DurationConverter.class,
+      description = "When to start the --rollout. Default: ${DEFAULT-VALUE}.")
+  Duration rolloutAfter;
 
   @Override
   public Integer call() throws Exception {
@@ -105,6 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ExitCodes.UsageError(e.getMessage());
     }
+    AdminSettings adminSettings = adminOptions.settings(System.getenv());
     PrintStream err = System.err;
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
@@ -121,8 +134,8 @@ public final class DemoCommand implements Callable<Integer> {
     AtomicBoolean interrupted = new AtomicBoolean();
     Thread hook = new Thread(() -> interrupted.set(true), "sluice-demo-stop");
     try {
-      adminServer = AdminServer.start(adminPort, runtime::health, registry);
-      err.println("Admin: http://localhost:" + adminServer.port() + "/health and /metrics");
+      adminServer = AdminServer.start(adminSettings, GatewayView.of(runtime), registry, clock);
+      err.println("Dashboard: " + adminServer.url() + "/dashboard (API: /openapi.yaml)");
       admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
           runtime.kafkaBootstrap()));
       Topics topics = spec.topics();
@@ -144,8 +157,13 @@ public final class DemoCommand implements Callable<Integer> {
       long start = clock.millis();
       long end = duration.isZero() ? Long.MAX_VALUE : start + duration.toMillis();
       Progress progress = new Progress(err, !json, System.console() != null);
+      Thread rollout = null;
       while (clock.millis() < end && !interrupted.get()) {
         progress.waitTick();
+        if (rolloutBundle != null && rollout == null
+            && clock.millis() - start >= rolloutAfter.toMillis()) {
+          rollout = startRollout(runtime, spec, err);
+        }
         progress.print(clock.millis() - start, fleet.published(), ingested(admin, spec),
             tally.distinctResults(), tally.deadLetters(), fleet.published() * 1000.0
                 / Math.max(1, clock.millis() - start));
@@ -177,6 +195,13 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("publish_failures", fleet.failed());
       summary.put("seconds", (clock.millis() - start) / 1000.0);
       summary.put("health", runtime.health().up() ? "UP" : "DOWN");
+      runtime.models().ifPresent(m -> m.slots().forEach(slot -> {
+        if (!slot.history().isEmpty()) {
+          RolloutEvent last = slot.history().get(slot.history().size() - 1);
+          summary.put("rollout", Map.of("model", slot.topologyName(), "state",
+              last.state().name(), "candidate", last.candidate(), "reason", last.reason()));
+        }
+      }));
       err.printf("published %d (%d malformed), ingested %d, results %d, dead letters %d, lost %d%n",
           published, fleet.publishedBad(), ingested, results, dlq, summary.get("lost"));
       System.out.println(new ObjectMapper().writeValueAsString(summary));
@@ -201,6 +226,25 @@ public final class DemoCommand implements Callable<Integer> {
       }
       runtime.close();
     }
+  }
+
+  /** Rolls the --rollout bundle out in the background: training the candidate takes a while. */
+  private Thread startRollout(TopologyRuntime runtime, TopologySpec spec, PrintStream err) {
+    Model model = spec.models().values().stream().findFirst()
+        .orElseThrow(() -> new ExitCodes.UsageError("--rollout needs a topology with a model"));
+    Thread t = new Thread(() -> {
+      try {
+        runtime.models().orElseThrow().rollout(model.name(), model, rolloutBundle,
+            RolloutPolicy.of(model.rollout()));
+        err.println("\nRollout of " + rolloutBundle + " to model '" + model.name()
+            + "' started: shadowing on live traffic");
+      } catch (RuntimeException e) {
+        err.println("\nRollout of " + rolloutBundle + " failed to start: " + e.getMessage());
+      }
+    }, "sluice-demo-rollout");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** Records the router dropped on purpose (route {@code drop}). */

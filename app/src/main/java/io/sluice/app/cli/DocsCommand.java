@@ -12,12 +12,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Writes the generated reference files: the topology JSON Schema and reference page. */
+/**
+ * Writes the generated reference files: the topology JSON Schema and reference page, and the
+ * metrics reference.
+ */
 @Command(
     name = "docs",
     mixinStandardHelpOptions = true,
     description = "Write the files generated from declarations: the editor JSON Schema of topology"
-        + " files and docs/topology-reference.md.",
+        + " files, docs/topology-reference.md and docs/metrics.md.",
     footerHeading = "%nExample:%n",
     footer = {"  sluice docs --root .", "", "Exit codes: 0 written, 3 could not write."})
 public final class DocsCommand implements Callable<Integer> {
@@ -52,6 +55,7 @@ public final class DocsCommand implements Callable<Integer> {
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsString(TopologyLoader.jsonSchema()) + "\n");
     files.put("docs/topology-reference.md", TopologyLoader.referenceMarkdown());
+    files.put("docs/metrics.md", MetricsReference.markdown());
     return files;
   }
 }

@@ -27,10 +27,10 @@ import picocli.CommandLine.Option;
           + "oos_val.jsonl and oos_train.jsonl, then score test.jsonl and oos_test.jsonl of the "
           + "test folder (val.jsonl and oos_val.jsonl when there is no test split; if those are "
           + "the calibration files, halves of them calibrate and score each other).",
-      "Figures: in-scope accuracy; out-of-scope recall at the novelty threshold that keeps 95% "
+      "Figures: in-scope accuracy; out-of-scope recall at the novelty threshold that keeps 95%% "
           + "of in-scope validation texts; coverage, local accuracy and out-of-scope texts kept "
           + "local under the rule 'keep local when confident and not novel' with thresholds for "
-          + "98% local accuracy on validation; training time; test throughput; decisions "
+          + "98%% local accuracy on validation; training time; test throughput; decisions "
           + "flipped between batched and one-at-a-time inference."},
     footerHeading = "%nExample:%n",
     footer = {

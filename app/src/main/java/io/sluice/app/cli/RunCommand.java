@@ -2,6 +2,8 @@ package io.sluice.app.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.admin.AdminServer;
+import io.sluice.app.admin.AdminSettings;
+import io.sluice.app.admin.GatewayView;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.app.runtime.Metrics;
 import io.sluice.app.runtime.RuntimeOptions;
@@ -12,6 +14,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,19 +25,18 @@ import picocli.CommandLine.Parameters;
     description = "Run a topology file until stopped (Ctrl-C or SIGTERM shut it down gracefully).",
     footerHeading = "%nExample:%n",
     footer = {
-      "  sluice run edge-configs/demo.yaml --admin-port 8080",
+      "  SLUICE_ADMIN_TOKEN=$(openssl rand -hex 32) sluice run edge-configs/demo.yaml",
+      "  (admin API and dashboard on port 8080; without a token on 127.0.0.1 only)",
       "",
-      "Exit codes: 0 stopped cleanly, 2 invalid topology file, 3 could not start."
+      "Exit codes: 0 stopped cleanly, 2 invalid topology file or options, 3 could not start"
+          + " (a model bundle refused, a broker unreachable)."
     })
 public final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (YAML).")
   Path file;
 
-  @Option(names = "--admin-port", defaultValue = "8080",
-      description = "Port of the admin server (/health, /metrics); 0 picks a free one."
-          + " Default: ${DEFAULT-VALUE}.")
-  int adminPort;
+  @Mixin AdminOptions adminOptions;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Folder for state and embedded brokers' data. Default: .sluice/<name>.")
@@ -49,6 +51,7 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return ExitCodes.USAGE;
     }
+    AdminSettings adminSettings = adminOptions.settings(System.getenv());
     Path dir = dataDir != null ? dataDir : Path.of(".sluice", spec.metadata().name());
     PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
     TopologyRuntime runtime = TopologyRuntime.start(spec,
@@ -56,7 +59,8 @@ public final class RunCommand implements Callable<Integer> {
         Clock.systemUTC());
     AdminServer admin;
     try {
-      admin = AdminServer.start(adminPort, runtime::health, registry);
+      admin = AdminServer.start(adminSettings, GatewayView.of(runtime), registry,
+          Clock.systemUTC());
     } catch (RuntimeException e) {
       runtime.close();
       throw e;

@@ -2,17 +2,27 @@ package io.sluice.app.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.sluice.connectors.KafkaCluster;
 import io.sluice.connectors.embedded.EmbeddedKafka;
 import io.sluice.connectors.embedded.EmbeddedMqttBroker;
 import io.sluice.connectors.embedded.TopicAdmin;
+import io.sluice.connectors.link.CloudLink;
+import io.sluice.connectors.link.CloudLinkSettings;
+import io.sluice.connectors.link.LinkRoute;
+import io.sluice.connectors.mqtt.MqttEgress;
+import io.sluice.connectors.mqtt.MqttEgressSettings;
+import io.sluice.connectors.mqtt.MqttEndpoint;
 import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
+import io.sluice.connectors.mqtt.MqttTls;
 import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
 import io.sluice.topology.spec.Brokers;
+import io.sluice.topology.spec.Pipeline;
 import io.sluice.topology.spec.Source;
+import io.sluice.topology.spec.Step;
 import io.sluice.topology.spec.Topics;
 import io.sluice.topology.spec.TopologySpec;
 import java.io.IOException;
@@ -25,10 +35,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -39,37 +52,37 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one topology: starts embedded brokers where the file says {@code embedded}, creates the
  * topics, starts the Kafka Streams application (exactly-once v2) and, for a gateway, the MQTT
- * ingress. A cloud topology has no MQTT side.
+ * ingress, the MQTT egress (when a route publishes alerts), the cloud link (when the file names
+ * a cloud cluster) and the feedback learner. A cloud topology has no MQTT side.
  *
- * <p>Shutdown runs in the reverse order of the data: the ingress stops taking messages first (what
- * it has not acknowledged stays with the MQTT broker), its producer flushes, Kafka Streams commits
- * and closes, and the embedded brokers stop last.
+ * <p>Shutdown runs in the order of the data: the ingress stops taking messages first (what it has
+ * not acknowledged stays with the MQTT broker), its producer flushes, Kafka Streams commits and
+ * closes, the egress and the link finish what they hold, the models close, and the embedded
+ * brokers stop last.
  */
 public final class TopologyRuntime implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TopologyRuntime.class);
 
   private final TopologySpec spec;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private final String kafkaBootstrap;
   private final String mqttUrl;
-  private final KafkaStreams streams;
-  private final MqttIngress ingress;
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final KafkaStreamsMetrics streamsMetrics;
-  private volatile boolean closed;
+  /** What to stop, in the order to stop it. */
+  private final List<Stoppable> stopOrder = new ArrayList<>();
+  private KafkaStreams streams;
+  private MqttIngress ingress;
+  private MqttEgress egress;
+  private CloudLink link;
+  private FeedbackLearner learner;
   private Models models;
+  private volatile boolean closed;
 
-  private TopologyRuntime(TopologySpec spec, String kafkaBootstrap, String mqttUrl,
-      KafkaStreams streams, MqttIngress ingress, KafkaProducer<byte[], byte[]> producer,
-      KafkaStreamsMetrics streamsMetrics) {
+  private record Stoppable(String name, AutoCloseable resource) {}
+
+  private TopologyRuntime(TopologySpec spec, String kafkaBootstrap, String mqttUrl) {
     this.spec = spec;
     this.kafkaBootstrap = kafkaBootstrap;
     this.mqttUrl = mqttUrl;
-    this.streams = streams;
-    this.ingress = ingress;
-    this.producer = producer;
-    this.streamsMetrics = streamsMetrics;
   }
 
   /** Starts everything with the runtime's own models (closed with it). */
@@ -77,89 +90,73 @@ public final class TopologyRuntime implements AutoCloseable {
       MeterRegistry registry, Clock clock) {
     Models models = new Models(registry);
     try {
-      TopologyRuntime runtime = start(spec, options, registry, clock, models, models);
-      runtime.models = models;
-      runtime.closeables.add(0, models);
-      return runtime;
+      return start(spec, options, registry, clock, models, models, models);
     } catch (RuntimeException e) {
       models.close();
       throw e;
     }
   }
 
-  /**
-   * Starts everything with the given models (the caller closes them); on failure, stops what was
-   * started and rethrows.
-   */
+  /** Starts everything with the given models (the caller closes them). */
   public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
-      MeterRegistry registry, Clock clock, TextModels models) {
-    return start(spec, options, registry, clock, models, EntityModels.none());
+      MeterRegistry registry, Clock clock, TextModels textModels) {
+    return start(spec, options, registry, clock, textModels, EntityModels.none(), null);
   }
 
-  /**
-   * Starts everything with the given models, entity models included (the caller closes them);
-   * on failure, stops what was started and rethrows.
-   */
+  /** Starts everything with the given models, entity models included (the caller closes them). */
   public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
-      MeterRegistry registry, Clock clock, TextModels models, EntityModels entityModels) {
-    List<AutoCloseable> started = new ArrayList<>();
+      MeterRegistry registry, Clock clock, TextModels textModels, EntityModels entityModels) {
+    return start(spec, options, registry, clock, textModels, entityModels, null);
+  }
+
+  private static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
+      MeterRegistry registry, Clock clock, TextModels textModels, EntityModels entityModels,
+      Models owned) {
+    List<Stoppable> brokersStarted = new ArrayList<>();
+    TopologyRuntime runtime = null;
     try {
       Brokers brokers = spec.brokers();
       Path dataDir = options.dataDir();
+      boolean gateway = spec.kind() == TopologySpec.Kind.GATEWAY;
       String bootstrap;
       if (brokers.kafka().embedded()) {
         EmbeddedKafka kafka = EmbeddedKafka.start(
             dataDir == null ? null : dataDir.resolve("kafka"), options.kafkaPort());
-        started.add(kafka);
+        brokersStarted.add(new Stoppable("embedded Kafka", kafka));
         bootstrap = kafka.bootstrapServers();
       } else {
         bootstrap = brokers.kafka().bootstrap();
       }
-      boolean gateway = spec.kind() == TopologySpec.Kind.GATEWAY;
       String mqttUrl = null;
-      if (!gateway) {
-        // no MQTT side
-      } else if (brokers.mqtt().embedded()) {
+      if (gateway && brokers.mqtt().embedded()) {
         EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.start(options.mqttPort(), null, false);
-        started.add(mqtt);
+        brokersStarted.add(0, new Stoppable("embedded MQTT broker", mqtt));
         mqttUrl = mqtt.url();
-      } else {
+      } else if (gateway) {
         mqttUrl = brokers.mqtt().url();
       }
+      runtime = new TopologyRuntime(spec, bootstrap, mqttUrl);
+      runtime.models = owned;
       createTopics(spec, bootstrap);
-
-      Topology topology = new TopologyBuilder(registry, clock, models, entityModels,
-          options.baseDir()).build(spec);
-      log.debug("Topology {}: {}", spec.metadata().name(), topology.describe());
-      KafkaStreams streams = new KafkaStreams(topology, streamsConfig(spec, bootstrap, dataDir));
-      streams.setUncaughtExceptionHandler(e -> {
-        log.error("Stream thread failed, replacing it: {}", e.toString());
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-      });
-      streams.setStateListener((now, before) ->
-          log.info("Kafka Streams state {} -> {}", before, now));
-      KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-      streamsMetrics.bindTo(registry);
-      streams.start();
-
-      KafkaProducer<byte[], byte[]> producer = null;
-      MqttIngress ingress = null;
+      runtime.startStreams(registry, clock, textModels, entityModels, options);
       if (gateway) {
-        producer = ingressProducer(bootstrap, spec);
-        ingress = new MqttIngress(ingressSettings(spec, mqttUrl), producer, registry, clock);
-        ingress.start();
+        runtime.startGatewaySide(registry, clock);
       }
-      TopologyRuntime runtime = new TopologyRuntime(spec, bootstrap, mqttUrl, streams, ingress,
-          producer, streamsMetrics);
-      runtime.closeables.addAll(started);
+      if (owned != null) {
+        runtime.stopOrder.add(new Stoppable("models", owned));
+      }
+      runtime.stopOrder.addAll(brokersStarted);
       log.info("{} {} running: {}Kafka {} (namespace {})", gateway ? "Gateway" : "Cloud",
           spec.metadata().name(), gateway ? "MQTT " + mqttUrl + " -> " : "", bootstrap,
           spec.metadata().namespace());
       return runtime;
     } catch (RuntimeException e) {
-      for (int i = started.size() - 1; i >= 0; i--) {
+      if (runtime != null) {
+        runtime.stopAll();
+      }
+      for (Stoppable s : brokersStarted) {
         try {
-          started.get(i).close();
+          s.resource().close();
         } catch (Exception suppressed) {
           e.addSuppressed(suppressed);
         }
@@ -168,13 +165,86 @@ public final class TopologyRuntime implements AutoCloseable {
     }
   }
 
+  private void startStreams(MeterRegistry registry, Clock clock, TextModels models,
+      EntityModels entityModels, RuntimeOptions options) {
+    Topology topology = new TopologyBuilder(registry, clock, models, entityModels,
+        options.baseDir()).build(spec);
+    log.debug("Topology {}: {}", spec.metadata().name(), topology.describe());
+    streams = new KafkaStreams(topology, streamsConfig(spec, kafkaBootstrap, options.dataDir()));
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("Stream thread failed, replacing it: {}", e.toString());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.setStateListener((now, before) ->
+        log.info("Kafka Streams state {} -> {}", before, now));
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    streams.start();
+    stopOrder.add(new Stoppable("Kafka Streams", () -> {
+      // A static member stays in its group when it closes unless told to leave; leaving hands
+      // its partitions to the other instances now rather than after the session timeout.
+      streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+      streamsMetrics.close();
+    }));
+  }
+
+  private void startGatewaySide(MeterRegistry registry, Clock clock) {
+    Brokers.Mqtt mqtt = spec.brokers().mqtt();
+    KafkaProducer<byte[], byte[]> producer = ingressProducer(kafkaBootstrap, spec);
+    ingress = new MqttIngress(ingressSettings(spec, mqttUrl), producer, registry, clock);
+    ingress.start();
+    // The ingress stops first: before the streams, so that what it took reaches Kafka.
+    stopOrder.add(0, new Stoppable("MQTT ingress", () -> {
+      ingress.close();
+      producer.flush();
+      producer.close(Duration.ofSeconds(10));
+    }));
+    KafkaCluster gatewayCluster = KafkaCluster.of("gateway", kafkaBootstrap);
+    if (publishesAlerts(spec)) {
+      MqttEndpoint endpoint = new MqttEndpoint(mqttUrl, mqtt.clientId() + "-alerts",
+          mqtt.username(), mqtt.password(), tls(mqtt.tls(), mqttUrl));
+      egress = new MqttEgress(MqttEgressSettings.of(endpoint, spec.topics().alerts(),
+          spec.metadata().namespace() + "-" + spec.metadata().name() + "-egress"),
+          gatewayCluster, registry, clock);
+      egress.start();
+      stopOrder.add(new Stoppable("MQTT egress", egress));
+    }
+    Optional<io.sluice.topology.spec.CloudLink> cloud = spec.cloud();
+    if (cloud.isPresent()) {
+      KafkaCluster cloudCluster = new KafkaCluster("cloud", cloud.get().bootstrap(),
+          cloud.get().properties());
+      link = new CloudLink(CloudLinkSettings.of(
+          spec.metadata().namespace() + "-" + spec.metadata().name() + "-link",
+          List.of(gatewayCluster, cloudCluster),
+          LinkRoute.gatewayRoutes(spec.metadata().namespace(), "gateway", "cloud"))
+          .withInstanceId(mqtt.clientId()), registry, clock);
+      link.start();
+      stopOrder.add(new Stoppable("cloud link", link));
+      if (cloud.get().learn() && models != null) {
+        Map<String, io.sluice.app.rollout.RolloutModel> bySource = new LinkedHashMap<>();
+        for (Pipeline p : spec.pipelines()) {
+          for (Step.Classify c : p.steps(Step.Classify.class)) {
+            models.forStep(c).ifPresent(m -> bySource.put(p.from(), m));
+          }
+        }
+        if (!bySource.isEmpty()) {
+          learner = new FeedbackLearner(kafkaBootstrap, spec.topics().feedback(),
+              spec.metadata().name(), bySource, models, registry, clock);
+          learner.start();
+          stopOrder.add(new Stoppable("feedback learner", learner));
+        }
+      }
+    }
+  }
+
   public TopologySpec spec() {
     return spec;
   }
 
   /** The runtime's own models, when it made them (to learn from feedback, serve the HTTP API). */
-  public java.util.Optional<Models> models() {
-    return java.util.Optional.ofNullable(models);
+  public Optional<Models> models() {
+    return Optional.ofNullable(models);
   }
 
   public String kafkaBootstrap() {
@@ -194,16 +264,35 @@ public final class TopologyRuntime implements AutoCloseable {
     return ingress == null ? MqttIngress.State.CLOSED : ingress.state();
   }
 
-  /** Component states for {@code /health}: healthy when streams run and MQTT is connected. */
+  /** The feedback learner, when the gateway learns from its cloud. */
+  public Optional<FeedbackLearner> learner() {
+    return Optional.ofNullable(learner);
+  }
+
+  /**
+   * Component states for {@code /health}. The gateway is up when its streams run and the ingress
+   * is connected; the egress and the cloud link are reported but do not make it down (records
+   * wait in Kafka while they are away).
+   */
   public Health health() {
     Map<String, Health.Component> components = new LinkedHashMap<>();
     KafkaStreams.State s = streams.state();
     components.put("streams", new Health.Component(
-        s == KafkaStreams.State.RUNNING, s.name(), kafkaBootstrap));
+        s == KafkaStreams.State.RUNNING, s.name(), kafkaBootstrap, true));
     if (ingress != null) {
       MqttIngress.State m = ingress.state();
       components.put("mqtt", new Health.Component(
-          m == MqttIngress.State.CONNECTED, m.name(), mqttUrl));
+          m == MqttIngress.State.CONNECTED, m.name(), mqttUrl, true));
+    }
+    if (egress != null) {
+      MqttEgress.State e = egress.state();
+      components.put("egress", new Health.Component(
+          e == MqttEgress.State.CONNECTED, e.name(), spec.topics().alerts(), false));
+    }
+    if (link != null) {
+      CloudLink.State l = link.state();
+      components.put("link", new Health.Component(
+          l == CloudLink.State.UP, l.name(), spec.cloud().orElseThrow().bootstrap(), false));
     }
     return new Health(components);
   }
@@ -215,47 +304,58 @@ public final class TopologyRuntime implements AutoCloseable {
     }
     closed = true;
     log.info("{} stopping", spec.metadata().name());
-    if (ingress != null) {
-      ingress.close();
-      producer.flush();
-      producer.close(Duration.ofSeconds(10));
-    }
-    streams.close(Duration.ofSeconds(30));
-    streamsMetrics.close();
-    for (int i = closeables.size() - 1; i >= 0; i--) {
+    stopAll();
+    log.info("{} stopped", spec.metadata().name());
+  }
+
+  private void stopAll() {
+    for (Stoppable s : stopOrder) {
       try {
-        closeables.get(i).close();
+        s.resource().close();
       } catch (Exception e) {
-        log.warn("Could not stop {}: {}", closeables.get(i).getClass().getSimpleName(),
-            e.getMessage());
+        log.warn("Could not stop the {} cleanly: {}", s.name(), e.getMessage());
       }
     }
-    log.info("{} stopped", spec.metadata().name());
+    stopOrder.clear();
+  }
+
+  static boolean publishesAlerts(TopologySpec spec) {
+    return spec.pipelines().stream().flatMap(p -> p.route().stream())
+        .anyMatch(r -> r.to().startsWith("mqtt:"));
   }
 
   static void createTopics(TopologySpec spec, String bootstrap) {
     Topics topics = spec.topics();
     int partitions = spec.brokers().kafka().partitions();
     Map<String, Integer> wanted = new LinkedHashMap<>();
+    Map<String, Map<String, String>> configs = new LinkedHashMap<>();
     if (spec.resolve().isPresent()) {
       String feedback = spec.resolve().get().feedbackTopic();
-      wanted.put(spec.resolve().get().from(), partitions);
+      String from = spec.resolve().get().from();
+      String namespace = from.contains(".") ? from.substring(0, from.lastIndexOf('.')) : from;
+      wanted.put(from, partitions);
+      wanted.put(namespace + ".summaries", partitions);
       wanted.put(topics.verdicts(), partitions);
       wanted.put(feedback, partitions);
-      TopicAdmin.ensureTopics(bootstrap, wanted,
-          Map.of(feedback, Map.of("cleanup.policy", "compact")));
+      configs.put(feedback, Map.of("cleanup.policy", "compact"));
+      TopicAdmin.ensureTopics(bootstrap, wanted, configs);
       return;
     }
     for (Source source : spec.sources()) {
       wanted.put(topics.input(source.name()), partitions);
     }
     for (String out : List.of(topics.results(), topics.deadLetters(), topics.forward(),
-        topics.review(), topics.alerts(), topics.summaries())) {
+        topics.review(), topics.alerts(), topics.summaries(), topics.feedback())) {
       wanted.put(out, partitions);
     }
-    wanted.put(topics.feedback(), partitions);
-    TopicAdmin.ensureTopics(bootstrap, wanted,
-        Map.of(topics.feedback(), Map.of("cleanup.policy", "compact")));
+    configs.put(topics.feedback(), Map.of("cleanup.policy", "compact"));
+    spec.cloud().ifPresent(cloud -> {
+      // While the link is down, forwarded records wait here: retention is the link's buffer.
+      String ms = Long.toString(cloud.retention().toMillis());
+      configs.put(topics.forward(), Map.of("retention.ms", ms));
+      configs.put(topics.summaries(), Map.of("retention.ms", ms));
+    });
+    TopicAdmin.ensureTopics(bootstrap, wanted, configs);
   }
 
   static Properties streamsConfig(TopologySpec spec, String bootstrap, Path dataDir) {
@@ -267,15 +367,23 @@ public final class TopologyRuntime implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
         spec.brokers().kafka().commitInterval().toMillis());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(spec, dataDir).toString());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(dataDir).toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    if (spec.kind() == TopologySpec.Kind.GATEWAY) {
+      // Static membership, keyed by the MQTT client id (unique per gateway instance, or the MQTT
+      // broker would already throw one off): a gateway restarted after a crash takes its
+      // partitions back at once instead of waiting for the dead member's session to time out
+      // (45 s), during which nothing is processed.
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+          spec.brokers().mqtt().clientId());
+    }
     // The cache folds repeated writes of a key (anomaly state, say) into one changelog write per
     // commit; with exactly-once the cache is flushed at every commit, so nothing is held back.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
     return p;
   }
 
-  private static Path stateDir(TopologySpec spec, Path dataDir) {
+  private static Path stateDir(Path dataDir) {
     try {
       Path dir = dataDir == null
           ? Files.createTempDirectory("sluice-state-")
@@ -309,6 +417,15 @@ public final class TopologyRuntime implements AutoCloseable {
     Brokers.Mqtt mqtt = spec.brokers().mqtt();
     return new MqttIngressSettings(mqttUrl, mqtt.clientId(), subs, mqtt.receiveMaximum(),
         mqtt.sessionExpiry(), mqtt.username(), mqtt.password(), Duration.ofMillis(100),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30)).withTls(tls(mqtt.tls(), mqttUrl));
+  }
+
+  static MqttTls tls(Brokers.Tls tls, String url) {
+    if (url == null || !url.startsWith("ssl://")) {
+      return MqttTls.defaults();
+    }
+    return new MqttTls(tls.trustStore().map(Path::of), tls.trustStorePassword(),
+        tls.keyStore().map(Path::of), tls.keyStorePassword(), tls.keyFile().map(Path::of),
+        tls.verifyHostname());
   }
 }

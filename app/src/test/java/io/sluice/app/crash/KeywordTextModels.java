@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A fake model for crash tests: the label is the text's first word; nothing is novel. */
-final class KeywordTextModels {
+public final class KeywordTextModels {
 
   private KeywordTextModels() {}
 
-  static TextModels factory() {
+  public static TextModels factory() {
     return (model, classify, baseDir) -> new TextModel() {
       @Override
       public String name() {

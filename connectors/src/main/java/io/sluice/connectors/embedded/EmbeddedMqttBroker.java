@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -84,9 +85,13 @@ public final class EmbeddedMqttBroker implements LocalMqttBroker {
           .setNodeManagerLockDirectory(dir.resolve("lock").toString());
       config.addAcceptorConfiguration("mqtt", "tcp://127.0.0.1:" + port
           + "?protocols=MQTT;anycastPrefix=anycast:;multicastPrefix=multicast:");
+      // MQTT never dead-letters or expires QoS 1 messages here, but Artemis warns at every new
+      // subscription when the addresses are unset: name them.
       config.addAddressSetting("#", new AddressSettings()
           .setAddressFullMessagePolicy(
-              persistent ? AddressFullMessagePolicy.PAGE : AddressFullMessagePolicy.BLOCK));
+              persistent ? AddressFullMessagePolicy.PAGE : AddressFullMessagePolicy.BLOCK)
+          .setDeadLetterAddress(SimpleString.of("sluice.mqtt.dead-letters"))
+          .setExpiryAddress(SimpleString.of("sluice.mqtt.expired")));
       EmbeddedActiveMQ server = new EmbeddedActiveMQ();
       server.setConfiguration(config);
       server.start();

@@ -206,7 +206,9 @@ public final class RelayLoop implements Runnable {
     } finally {
       commitSync();
       try {
-        consumer.close(CloseOptions.timeout(CLIENT_CALL_TIMEOUT));
+        // Leave the group even as a static member, so another instance takes over now.
+        consumer.close(CloseOptions.timeout(CLIENT_CALL_TIMEOUT).withGroupMembershipOperation(
+            CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       } catch (RuntimeException e) {
         log.debug("{}: consumer close failed: {}", settings.name(), e.toString());
       }

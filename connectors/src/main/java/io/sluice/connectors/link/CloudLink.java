@@ -9,6 +9,7 @@ import io.sluice.connectors.internal.RelayLoop;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -156,15 +157,19 @@ public final class CloudLink implements AutoCloseable {
       Counter rewinds = ConnectorMeters.LINK_REWINDS.counter(registry, "route", name);
       Counter expired = ConnectorMeters.LINK_EXPIRED.counter(registry, "route", name);
       this.target = new KafkaTarget(route, settings.cluster(route.targetCluster()));
+      Map<String, Object> consumerConfig = new HashMap<>(Map.of(
+          ConsumerConfig.GROUP_ID_CONFIG, settings.groupId() + "." + name,
+          ConsumerConfig.CLIENT_ID_CONFIG, "sluice-link-" + name,
+          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+          ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(settings.maxInFlight(), 2_000),
+          ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, settings.backoffMax().toMillis()));
+      if (settings.instanceId() != null) {
+        consumerConfig.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
+      }
       KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-          settings.cluster(route.sourceCluster()).properties(Map.of(
-              ConsumerConfig.GROUP_ID_CONFIG, settings.groupId() + "." + name,
-              ConsumerConfig.CLIENT_ID_CONFIG, "sluice-link-" + name,
-              ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-              ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-              ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(settings.maxInFlight(), 2_000),
-              ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, settings.backoffMax().toMillis())),
+          settings.cluster(route.sourceCluster()).properties(consumerConfig),
           new ByteArrayDeserializer(), new ByteArrayDeserializer());
       RelayLoop.Settings loopSettings = new RelayLoop.Settings("Cloud link route " + route,
           route.sourceTopic(), settings.maxInFlight(), settings.commitInterval(),

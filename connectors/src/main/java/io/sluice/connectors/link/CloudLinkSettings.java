@@ -29,11 +29,16 @@ import java.util.Set;
  *     reported DOWN (default 15 s)
  * @param probeInterval how often every cluster is asked whether it answers (default 5 s)
  * @param commitInterval how often acknowledged source offsets are committed (default 1 s)
+ * @param instanceId names this gateway instance in the routes' consumer groups (static
+ *     membership): a restarted instance takes its partitions back at once, instead of waiting
+ *     for the old member's session to time out (45 s) while its routes stand still. Must be
+ *     unique among the instances that share the groups (the MQTT client id is); null (the
+ *     default) for dynamic membership
  */
 public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
     List<LinkRoute> routes, String compression, Duration linger, int batchBytes,
     int maxInFlight, long bufferBytes, Duration backoffMin, Duration backoffMax,
-    Duration stallTimeout, Duration probeInterval, Duration commitInterval) {
+    Duration stallTimeout, Duration probeInterval, Duration commitInterval, String instanceId) {
 
   private static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -93,6 +98,9 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
         errors.add("stallTimeout, probeInterval and commitInterval must be positive, got " + d);
       }
     }
+    if (instanceId != null && instanceId.isBlank()) {
+      errors.add("instanceId is blank (use null for dynamic group membership)");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid cloud link settings: "
           + String.join("; ", errors));
@@ -104,7 +112,7 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
       List<LinkRoute> routes) {
     return new CloudLinkSettings(groupId, clusters, routes, "zstd", Duration.ofMillis(50),
         256 * 1024, 10_000, 16L * 1024 * 1024, Duration.ofMillis(200), Duration.ofSeconds(10),
-        Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(1));
+        Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(1), null);
   }
 
   public KafkaCluster cluster(String name) {
@@ -116,7 +124,7 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
       int newBatchBytes) {
     return new CloudLinkSettings(groupId, clusters, routes, newCompression, newLinger,
         newBatchBytes, maxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout,
-        probeInterval, commitInterval);
+        probeInterval, commitInterval, instanceId);
   }
 
   /** Faster failure detection and recovery, for tests and fault drills. */
@@ -124,12 +132,19 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
       Duration newStallTimeout, Duration newProbeInterval) {
     return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
         maxInFlight, bufferBytes, newBackoffMin, newBackoffMax, newStallTimeout,
-        newProbeInterval, commitInterval);
+        newProbeInterval, commitInterval, instanceId);
   }
 
   public CloudLinkSettings withMaxInFlight(int newMaxInFlight) {
     return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
         newMaxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout, probeInterval,
-        commitInterval);
+        commitInterval, instanceId);
+  }
+
+  /** Static group membership under this instance id (see {@link #instanceId()}). */
+  public CloudLinkSettings withInstanceId(String newInstanceId) {
+    return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
+        maxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout, probeInterval,
+        commitInterval, newInstanceId);
   }
 }

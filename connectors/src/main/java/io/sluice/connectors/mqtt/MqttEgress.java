@@ -80,8 +80,12 @@ public final class MqttEgress implements AutoCloseable {
       return options;
     }, settings.reconnectMin(), settings.reconnectMax(), "egress", new Hooks(),
         ConnectorMeters.MQTT_RECONNECTS.counter(registry, "client", client));
+    // Static membership under the MQTT client id (stable per gateway instance): a restarted
+    // gateway takes its partitions back at once instead of waiting out the dead process's
+    // session; a graceful close leaves the group (RelayLoop) so another instance takes over.
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.properties(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
+        ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, client,
         ConsumerConfig.CLIENT_ID_CONFIG, "sluice-egress-" + client,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",

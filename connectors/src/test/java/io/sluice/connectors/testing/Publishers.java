@@ -42,8 +42,32 @@ public final class Publishers {
       for (String device : devices) {
         MqttMessage m = new MqttMessage(payload(device, i).getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
-        client.publish(topic(device), m);
+        publishRetryingWhenFull(client, topic(device), m);
       }
+    }
+  }
+
+  /**
+   * Paho counts a publish as in flight until its completion callback has run, a moment after the
+   * synchronous call returned; the next publish can then find the broker's receive maximum (20
+   * for Mosquitto) reached and fail with 32202 (too many publishes in progress). Try again until
+   * the slot frees.
+   */
+  static void publishRetryingWhenFull(MqttClient client, String topic, MqttMessage m)
+      throws MqttException {
+    try {
+      client.publish(topic, m);
+    } catch (MqttException e) {
+      if (e.getReasonCode() != 32202) {
+        throw e;
+      }
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+          .ignoreExceptionsMatching(x -> x instanceof MqttException me
+              && me.getReasonCode() == 32202)
+          .until(() -> {
+            client.publish(topic, m);
+            return true;
+          });
     }
   }
 

@@ -3,7 +3,7 @@ package io.sluice.inference.internal;
 import java.nio.file.Path;
 
 /**
- * Where DJL puts its native tokenizer library, and how its native code is called.
+ * Where DJL puts its native tokenizer library.
  *
  * <p>DJL extracts {@code libtokenizers} from its jar into a cache folder, by default
  * {@code ~/.djl.ai}. A gateway should own its files, so before DJL first loads we point
@@ -11,7 +11,6 @@ import java.nio.file.Path;
  * else {@code .sluice} in the working directory), unless the user already set
  * {@code DJL_CACHE_DIR} or {@code ENGINE_CACHE_DIR}. DJL's usage tracking is switched off and it
  * is put in offline mode: nothing is downloaded at run time.
-
  */
 public final class DjlNatives {
 

@@ -54,6 +54,15 @@ public final class JsonPayloadDecoder implements PayloadDecoder {
       throw new DecodeException(DeadLetterType.SCHEMA_VIOLATION, "expected a JSON object, got "
           + (root == null ? "nothing" : root.getNodeType().name().toLowerCase()));
     }
+    return fromObject(root, payload, context);
+  }
+
+  /**
+   * Checks an object's fields against the schema and builds the record; shared by the CSV
+   * decoder, which turns a line into such an object first.
+   */
+  PipelineRecord fromObject(JsonNode root, byte[] payload, IngestContext context)
+      throws DecodeException {
     InferenceResult.Builder result = InferenceResult.newBuilder()
         .setEventId(optionalText(root, "eventId", optionalText(root, "id",
             context.derivedEventId())))

@@ -2,7 +2,6 @@ package io.sluice.operators.infer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.operators.OperatorMeters;
@@ -122,9 +121,8 @@ public abstract class BatchingProcessor
         "operator", operator, "trigger", "tokens");
     flushWait = OperatorMeters.FLUSHES.counter(registry, "pipeline", pipeline,
         "operator", operator, "trigger", "wait");
-    Gauge.builder(OperatorMeters.BUFFERED.meterName(), buffered, AtomicInteger::get)
-        .description(OperatorMeters.BUFFERED.description())
-        .tags("pipeline", pipeline, "operator", operator, "task", task).register(registry);
+    OperatorMeters.BUFFERED.gauge(registry, buffered, AtomicInteger::get, "pipeline", pipeline,
+        "operator", operator, "task", task);
     restore();
     long tick = Math.max(1, flush.maxWait().toMillis() / 4);
     punctuation = context.schedule(Duration.ofMillis(Math.max(tick, 1)),

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.PipelineRecord;
+import io.sluice.schemas.TextEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -30,6 +33,8 @@ public final class RedactProcessor
     implements Processor<String, PipelineRecord, String, PipelineRecord> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.apache.kafka.common.serialization.Serde<TextEvent> TEXT_EVENTS =
+      AvroSerdes.textEvent();
 
   private final Redactor redactor;
   private final MeterRegistry registry;
@@ -69,15 +74,22 @@ public final class RedactProcessor
     context.forward(record);
   }
 
+  /**
+   * Redacts the payload in its own format: every string of a JSON payload, the text and
+   * attributes of an Avro single-object TextEvent (re-encoded), or a CSV line as text.
+   */
   private byte[] redactPayload(ByteBuffer payload) {
     byte[] bytes = new byte[payload.remaining()];
     payload.duplicate().get(bytes);
+    if (bytes.length > 1 && bytes[0] == (byte) 0xC3 && bytes[1] == (byte) 0x01) {
+      return redactAvro(bytes);
+    }
     JsonNode root;
     try {
       root = JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new RedactionException("payload", "the payload is not JSON, so its strings cannot"
-          + " be redacted one by one");
+      return redactor.redact(new String(bytes, StandardCharsets.UTF_8)).text()
+          .getBytes(StandardCharsets.UTF_8);
     }
     JsonNode redacted = redactStrings(root);
     try {
@@ -85,6 +97,20 @@ public final class RedactProcessor
     } catch (IOException e) {
       throw new RedactionException("payload", "cannot write the redacted payload");
     }
+  }
+
+  private byte[] redactAvro(byte[] bytes) {
+    TextEvent event;
+    try {
+      event = TEXT_EVENTS.deserializer().deserialize("", bytes);
+    } catch (RuntimeException e) {
+      throw new RedactionException("payload", "the Avro payload is not a TextEvent");
+    }
+    event.setText(redactor.redact(event.getText()).text());
+    Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    event.getAttributes().forEach((k, v) -> attributes.put(k, redactor.redact(v).text()));
+    event.setAttributes(attributes);
+    return TEXT_EVENTS.serializer().serialize("", event);
   }
 
   private JsonNode redactStrings(JsonNode node) {

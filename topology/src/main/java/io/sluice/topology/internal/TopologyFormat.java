@@ -1,6 +1,7 @@
 package io.sluice.topology.internal;
 
 import static io.sluice.topology.internal.schema.Composites.listOf;
+import static io.sluice.topology.internal.schema.Scalars.bool;
 import static io.sluice.topology.internal.schema.Composites.map;
 import static io.sluice.topology.internal.schema.Scalars.duration;
 import static io.sluice.topology.internal.schema.Scalars.integer;
@@ -11,6 +12,8 @@ import static io.sluice.topology.internal.schema.Scalars.string;
 
 import static io.sluice.topology.internal.schema.Scalars.number;
 
+import io.sluice.inference.BundleException;
+import io.sluice.inference.BundleKeys;
 import io.sluice.operators.extract.FieldExtractor;
 import io.sluice.operators.extract.PatternExtractor;
 import io.sluice.operators.redact.Redactor;
@@ -22,7 +25,9 @@ import io.sluice.topology.internal.schema.Composites;
 import io.sluice.topology.internal.schema.ObjectType;
 import io.sluice.topology.internal.schema.Reader;
 import io.sluice.topology.internal.schema.Type;
+import io.sluice.topology.internal.schema.Scalars;
 import io.sluice.topology.spec.Brokers;
+import io.sluice.topology.spec.CloudLink;
 import io.sluice.topology.spec.InferenceBatching;
 import io.sluice.topology.spec.Limits;
 import io.sluice.topology.spec.Metadata;
@@ -64,6 +69,26 @@ public final class TopologyFormat {
               + "<namespace>.results, <namespace>.dlq, ...).")
       .build(v -> new Metadata(v.get("name"), v.get("site"), v.get("namespace")));
 
+  static final ObjectType<Brokers.Tls> TLS = ObjectType.builder("MqttTls",
+          "TLS for an ssl:// MQTT broker: which CAs to trust and, if the broker asks, this"
+              + " gateway's client certificate.")
+      .optional("trustStore", string("a file path"), null, "JDK default",
+          "CA certificates: a PKCS#12/JKS store (.p12, .pfx, .jks) or a PEM file.")
+      .optional("trustStorePassword", secret(), null, null,
+          "Password of a PKCS#12/JKS trust store.")
+      .optional("keyStore", string("a file path"), null, null,
+          "Client certificate: a PKCS#12/JKS store holding the key, or a PEM certificate chain"
+              + " (then keyFile).")
+      .optional("keyStorePassword", secret(), null, null, "Password of a PKCS#12/JKS key store.")
+      .optional("keyFile", string("a file path"), null, null,
+          "Unencrypted PKCS#8 PEM private key that goes with a PEM keyStore.")
+      .optional("verifyHostname", Scalars.bool(), true, "true",
+          "Check that the broker's certificate names its host; leave on outside tests.")
+      .build(v -> new Brokers.Tls(Optional.ofNullable(v.get("trustStore")),
+          Optional.ofNullable(v.get("trustStorePassword")),
+          Optional.ofNullable(v.get("keyStore")), Optional.ofNullable(v.get("keyStorePassword")),
+          Optional.ofNullable(v.get("keyFile")), v.get("verifyHostname")));
+
   static final ObjectType<Brokers.Mqtt> MQTT = ObjectType.builder("MqttBroker",
           "The MQTT broker devices publish to.")
       .optional("url", string("(embedded|(tcp|ssl)://[^\\s]+)",
@@ -80,10 +105,18 @@ public final class TopologyFormat {
           "Most QoS 1 messages the broker may have in flight to the gateway unacknowledged.")
       .optional("sessionExpiry", duration(), Duration.ofDays(1), "1d",
           "How long the broker keeps the session while the gateway is away.")
+      .optional("tls", TLS, null, "none", "Certificates, for ssl:// URLs.")
+      .check((v, reader) -> {
+        if (v.get("tls") != null && !v.<String>get("url").startsWith("ssl://")) {
+          reader.error(v.node("tls"), "tls is set but the url is not ssl://",
+              "use url: ssl://host:8883");
+        }
+      })
       .build(v -> new Brokers.Mqtt(v.get("url"), v.get("clientId"),
           Optional.ofNullable(v.<String>get("username")).filter(u -> !u.isEmpty()),
           Optional.ofNullable(v.<String>get("password")).filter(p -> !p.isEmpty()),
-          v.get("receiveMaximum"), v.get("sessionExpiry")));
+          v.get("receiveMaximum"), v.get("sessionExpiry"),
+          v.get("tls") == null ? Brokers.Tls.none() : v.get("tls")));
 
   static final ObjectType<Brokers.Kafka> KAFKA = ObjectType.builder("KafkaBroker",
           "The Kafka cluster the topology runs on.")
@@ -116,6 +149,14 @@ public final class TopologyFormat {
           "Which topic level (0-based) names the device; the device id is the Kafka key.")
       .build(v -> new MqttSource(v.get("topic"), v.get("qos"), v.get("deviceIdLevel")));
 
+  static final ObjectType<Source.Csv> CSV = ObjectType.builder("SourceCsv",
+          "How a CSV line is laid out.")
+      .required("columns", listOf(string("[A-Za-z_][A-Za-z0-9_]*", "a column name"), 1),
+          "Column names in order; the record's fields (text, metric, value, deviceId, eventId,"
+              + " timestamp, restricted), other columns become attributes.")
+      .optional("delimiter", string(".", "one character"), ",", ",", "Column separator.")
+      .build(v -> new Source.Csv(v.get("columns"), v.<String>get("delimiter").charAt(0)));
+
   static final ObjectType<Source> SOURCE = ObjectType.builder("Source",
           "A stream of device messages, ingested into <namespace>.in.<name>.")
       .required("name", NAME_TYPE, "Unique name of the source.")
@@ -123,23 +164,98 @@ public final class TopologyFormat {
       .optional("format", oneOf("json", "csv", "avro"), "json", "json",
           "Payload encoding: JSON object, one CSV line, or Avro single-object encoding.")
       .required("schema", oneOf("TextEvent", "SensorReading"), "What a payload holds.")
+      .optional("csv", CSV, null, null, "Column layout, required with format: csv.")
+      .check((v, reader) -> {
+        boolean csv = "csv".equals(v.get("format"));
+        if (csv && v.get("csv") == null) {
+          reader.error(v.node("format"), "format csv needs the column layout",
+              "add csv: {columns: [deviceId, metric, value, timestamp]}");
+        } else if (!csv && v.get("csv") != null) {
+          reader.error(v.node("csv"), "csv is set but format is " + v.get("format"),
+              "set format: csv or remove csv");
+        }
+      })
       .build(v -> {
         MqttSource m = v.get("mqtt");
         return new Source(v.get("name"), m.topic(), m.qos(), m.deviceIdLevel(),
             Source.Format.valueOf(((String) v.get("format")).toUpperCase()),
             v.<String>get("schema").equals("TextEvent") ? Source.Schema.TEXT_EVENT
-                : Source.Schema.SENSOR_READING);
+                : Source.Schema.SENSOR_READING, v.get("csv"));
       });
 
+  static final ObjectType<Model.Rollout> ROLLOUT = ObjectType.builder("Rollout",
+          "The bounds a new version of a model must keep while it shadows the serving one on"
+              + " live traffic (POST /models/{name} starts a rollout); crossing one rolls it back"
+              + " by itself.")
+      .optional("shadowRecords", integer(1, 10_000_000), Model.Rollout.DEFAULT.shadowRecords(),
+          "500", "Live records the candidate sees beside the serving model before the decision.")
+      .optional("maxLatencyRatio", number(0.01, 1000), Model.Rollout.DEFAULT.maxLatencyRatio(),
+          "1.5", "The candidate's p95 time per batch may be at most this multiple of the serving"
+              + " model's, measured on the same batches.")
+      .optional("maxErrorRate", number(0, 1), Model.Rollout.DEFAULT.maxErrorRate(), "0.01",
+          "Share of shadow batches the candidate may fail.")
+      .optional("minAgreement", number(0, 1), Model.Rollout.DEFAULT.minAgreement(), "0.8",
+          "Share of records on which both models must give the same label.")
+      .optional("maxConfidenceDrift", number(0, 1), Model.Rollout.DEFAULT.maxConfidenceDrift(),
+          "0.15", "Largest allowed difference between the two models' mean confidence.")
+      .build(v -> new Model.Rollout(v.get("shadowRecords"), v.get("maxLatencyRatio"),
+          v.get("maxErrorRate"), v.get("minAgreement"), v.get("maxConfidenceDrift")));
+
   static final ObjectType<Model> MODEL = ObjectType.builder("Model",
-          "A model the steps can use, loaded once and shared.")
+          "A model the steps can use, loaded once and shared. A folder bundle must be signed by"
+              + " a trusted key (see docs/operations.md); bundles in the jar are trusted as"
+              + " shipped.")
       .required("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
               "classpath:<bundle name> or a folder path"),
           "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
-              + " jar), classpath:bge-small-en-v15-q, classpath:e5-small-v2-q, or a folder with"
+              + " jar), classpath:bge-small-en-v1.5-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
-      .build(v -> new Model(null, v.get("bundle"), v.get("threads")));
+      .optional("digest", string("sha256:[0-9a-f]{64}", "sha256: and 64 lower-case hex digits"),
+          null, null, "Pins the bundle: its digest (sluice model inspect prints it) must be this;"
+              + " it covers the manifest and every file's SHA-256.")
+      .optional("trustedKeys", listOf(string("a PEM file path or an inline PEM public key"), 0),
+          List.of(), "[]", "Ed25519 public keys (PEM files relative to this file, or inline"
+              + " PEM); a folder bundle must be signed by one of them.")
+      .optional("allowUnsigned", bool(), false, "false",
+          "Development only: accept a folder bundle that is not signed. A signature that does"
+              + " not verify is refused even so.")
+      .optional("rollout", ROLLOUT, null, "each field's default",
+          "Bounds for rolling out a new version of this model.")
+      .check(TopologyFormat::checkModelTrust)
+      .check((v, reader) -> {
+        String bundle = v.get("bundle");
+        if (bundle.startsWith("classpath:")) {
+          String name = bundle.substring("classpath:".length());
+          // Bundles shipped in the jar: their manifests live under sluice/bundles/<name>/.
+          if (TopologyFormat.class.getClassLoader()
+              .getResource("sluice/bundles/" + name + "/bundle.json") == null) {
+            reader.error(v.node("bundle"), "no model bundle '" + name + "' ships with Sluice",
+                "bundled: classpath:all-minilm-l6-v2-q, classpath:bge-small-en-v1.5-q,"
+                    + " classpath:e5-small-v2-q; or give a folder path");
+          }
+        }
+      })
+      .build(v -> new Model(null, v.get("bundle"), v.get("threads"),
+          Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned"),
+          v.get("rollout") == null ? Model.Rollout.DEFAULT : v.get("rollout")));
+
+  /** Reads inline PEM keys now, so a broken key is reported with the file's line. */
+  private static void checkModelTrust(ObjectType.Values v, Reader reader) {
+    List<String> keys = v.get("trustedKeys");
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      if (key == null || !key.contains("-----BEGIN")) {
+        continue;
+      }
+      try {
+        BundleKeys.readPublicKey(key, "inline key");
+      } catch (BundleException e) {
+        reader.error(v.node("trustedKeys"), "trustedKeys[" + i + "]: " + e.getMessage(),
+            "paste the whole .pub file made by sluice model keygen");
+      }
+    }
+  }
 
   static final Type<String> MODEL_REF = NAME_TYPE;
 
@@ -384,6 +500,23 @@ public final class TopologyFormat {
             v.get("dedupeRetention"), v.get("feedbackMinConfidence"), feedback);
       });
 
+  static final ObjectType<CloudLink> CLOUD = ObjectType.builder("CloudLink",
+          "Gateway only: the cloud's Kafka cluster. The cloud link moves <namespace>.forward and"
+              + " <namespace>.summaries there and brings <namespace>.feedback back. Without it,"
+              + " forwarded records stay in the gateway's topics.")
+      .required("bootstrap", string("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*", "host:port[,host:port...]"),
+          "Bootstrap servers of the cloud cluster.")
+      .optional("properties", Composites.mapOf(string("[a-z0-9.]+", "a Kafka client setting"),
+              string("a value"), 0), Map.of(), "{}",
+          "Kafka client settings for the cloud cluster, e.g. security.protocol, sasl.jaas.config"
+              + " (write secrets as ${ENV_VAR}).")
+      .optional("retention", duration(), Duration.ofDays(7), "7d",
+          "How long the gateway keeps forwarded records while the link is down.")
+      .optional("learn", Scalars.bool(), true, "true",
+          "Whether the gateway's classifiers learn the cloud's feedback as it arrives.")
+      .build(v -> new CloudLink(v.get("bootstrap"), v.get("properties"), v.get("retention"),
+          v.get("learn")));
+
   /** The root of a topology file; {@code file} is filled in by the loader. */
   public static ObjectType<TopologySpec> topology(String file) {
     return ObjectType.builder("Topology", "A Sluice topology file.")
@@ -400,6 +533,8 @@ public final class TopologyFormat {
                 + " to <namespace>.results after decoding.")
         .optional("resolve", RESOLVE, null, null,
             "Cloud only: how forwarded records are resolved.")
+        .optional("cloud", CLOUD, null, null,
+            "Gateway only: the cloud cluster the cloud link connects to.")
         .optional("limits", LIMITS, null, "{maxPayloadBytes: 64KiB}", "Input guards.")
         .check(TopologyFormat::checkKind)
         .check(TopologyFormat::checkReferences)
@@ -412,25 +547,25 @@ public final class TopologyFormat {
               v.<String>get("kind").equals("Gateway") ? TopologySpec.Kind.GATEWAY
                   : TopologySpec.Kind.CLOUD,
               metadata, brokers, named(v.get("models")), v.get("sources"), v.get("pipelines"),
-              Optional.ofNullable(v.get("resolve")), limits);
+              Optional.ofNullable(v.get("resolve")), Optional.ofNullable(v.get("cloud")), limits);
         });
   }
 
   private static Map<String, Model> named(Map<String, Model> models) {
     Map<String, Model> out = new LinkedHashMap<>();
     models.forEach((name, m) -> out.put(name,
-        new Model(name, m.bundle(), m.threads())));
+        m.named(name)));
     return out;
   }
 
   private static Brokers withDefaults(Brokers given, Metadata metadata) {
     Brokers.Mqtt mqtt = given == null || given.mqtt() == null
         ? new Brokers.Mqtt("embedded", null, Optional.empty(), Optional.empty(), 1_000,
-            Duration.ofDays(1))
+            Duration.ofDays(1), Brokers.Tls.none())
         : given.mqtt();
     if (mqtt.clientId() == null) {
       mqtt = new Brokers.Mqtt(mqtt.url(), "sluice-" + metadata.name(), mqtt.username(),
-          mqtt.password(), mqtt.receiveMaximum(), mqtt.sessionExpiry());
+          mqtt.password(), mqtt.receiveMaximum(), mqtt.sessionExpiry(), mqtt.tls());
     }
     Brokers.Kafka kafka = given == null || given.kafka() == null
         ? new Brokers.Kafka("embedded", 3, Duration.ofMillis(100)) : given.kafka();
@@ -456,6 +591,10 @@ public final class TopologyFormat {
           reader.error(v.node("resolve"), "model '" + r.classify().model()
               + "' is not declared under models", "declare it under models");
         }
+      }
+      if (v.present("cloud")) {
+        reader.error(v.node("cloud"), "'cloud' belongs to Gateway topologies",
+            "a Cloud topology is the other end of the link");
       }
     } else if (v.present("resolve")) {
       reader.error(v.node("resolve"), "'resolve' belongs to Cloud topologies",

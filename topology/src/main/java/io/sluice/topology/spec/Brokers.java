@@ -14,9 +14,10 @@ public record Brokers(Mqtt mqtt, Kafka kafka) {
    * @param password optional, a secret (write {@code ${MQTT_PASSWORD}})
    * @param receiveMaximum most unacknowledged messages in flight from the broker
    * @param sessionExpiry how long the broker keeps the session while the gateway is away
+   * @param tls certificates for {@code ssl://} URLs
    */
   public record Mqtt(String url, String clientId, Optional<String> username,
-      Optional<String> password, int receiveMaximum, Duration sessionExpiry) {
+      Optional<String> password, int receiveMaximum, Duration sessionExpiry, Tls tls) {
 
     public boolean embedded() {
       return url.equals("embedded");
@@ -26,7 +27,35 @@ public record Brokers(Mqtt mqtt, Kafka kafka) {
     public String toString() {
       return "Mqtt[url=" + url + ", clientId=" + clientId + ", username=" + username.orElse("-")
           + ", password=" + (password.isPresent() ? "****" : "-") + ", receiveMaximum="
-          + receiveMaximum + ", sessionExpiry=" + sessionExpiry + "]";
+          + receiveMaximum + ", sessionExpiry=" + sessionExpiry + ", tls=" + tls + "]";
+    }
+  }
+
+  /**
+   * TLS for an {@code ssl://} MQTT broker. Paths are as written (relative to the working folder).
+   *
+   * @param trustStore CA certificates: PKCS#12/JKS ({@code .p12}, {@code .pfx}, {@code .jks}) or
+   *     PEM; empty for the JDK's default trust store
+   * @param trustStorePassword password of a PKCS#12/JKS trust store (a secret)
+   * @param keyStore client certificate: PKCS#12/JKS with its key, or a PEM chain with
+   *     {@code keyFile}
+   * @param keyStorePassword password of a PKCS#12/JKS key store (a secret)
+   * @param keyFile PKCS#8 PEM private key for a PEM {@code keyStore}
+   * @param verifyHostname check that the certificate names the broker's host
+   */
+  public record Tls(Optional<String> trustStore, Optional<String> trustStorePassword,
+      Optional<String> keyStore, Optional<String> keyStorePassword, Optional<String> keyFile,
+      boolean verifyHostname) {
+
+    public static Tls none() {
+      return new Tls(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), true);
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[trustStore=" + trustStore.orElse("-") + ", keyStore=" + keyStore.orElse("-")
+          + ", keyFile=" + keyFile.orElse("-") + ", verifyHostname=" + verifyHostname + "]";
     }
   }
 

@@ -9,9 +9,13 @@ package io.sluice.topology.spec;
  * @param deviceIdLevel topic level naming the device, -1 for the first {@code +} wildcard
  * @param format how payloads are encoded
  * @param schema what payloads hold
+ * @param csv column layout, for {@code format: csv}
  */
 public record Source(String name, String topic, int qos, int deviceIdLevel, Format format,
-    Schema schema) {
+    Schema schema, Csv csv) {
+
+  /** How a CSV line is laid out: column names in order, and the separator. */
+  public record Csv(java.util.List<String> columns, char delimiter) {}
 
   /** Payload encodings. */
   public enum Format { JSON, CSV, AVRO }

@@ -20,6 +20,7 @@ public record TopologySpec(
     List<Source> sources,
     List<Pipeline> pipelines,
     Optional<Resolve> resolve,
+    Optional<CloudLink> cloud,
     Limits limits) {
 
   public TopologySpec {

@@ -80,12 +80,17 @@ public final class HeadTrainer {
       crossFit(kind, labels.size(), training, random, heldLogits, heldDistances, heldTargets);
     }
     if (heldLogits.isEmpty()) {
-      // Too few examples to hold any aside: calibrate on the training examples themselves.
+      // No label has two examples, so none can be held aside and the scores of the training
+      // examples themselves say nothing about new texts. Confidence stays uncalibrated
+      // (temperature 1) and novelty uses distance alone, measured for each example against the
+      // bank without it: how far apart the labels lie sets the threshold.
+      double[] distance = new double[training.size()];
       for (int i = 0; i < training.size(); i++) {
-        heldLogits.add(model.logits(training.vectors()[i]));
-        heldDistances.add(bank.distance(training.vectors()[i]));
-        heldTargets.add(training.targets()[i]);
+        distance[i] = leaveOneOut(training, i, labels.size(), random)
+            .distance(training.vectors()[i]);
       }
+      return new Head(kind, labels, model, bank, 1.0,
+          NoveltyScorer.distanceOnly(distance, settings.inScopeKept()), training.size(), 0);
     }
     int[] targets = heldTargets.stream().mapToInt(Integer::intValue).toArray();
     double temperature = Temperature.fit(heldLogits, targets);
@@ -101,6 +106,23 @@ public final class HeadTrainer {
         settings.inScopeKept());
     return new Head(kind, labels, model, bank, temperature, novelty, training.size(),
         heldLogits.size());
+  }
+
+  private NeighbourBank leaveOneOut(Examples training, int left, int labels,
+      RandomGenerator random) {
+    List<Integer> others = new ArrayList<>();
+    for (int i = 0; i < training.size(); i++) {
+      if (i != left) {
+        others.add(i);
+      }
+    }
+    if (others.isEmpty()) {
+      return NeighbourBank.build(training.vectors(), training.targets(), labels,
+          settings.centroidsPerLabel(), settings.neighbours(), random);
+    }
+    Examples subset = subset(training, others);
+    return NeighbourBank.build(subset.vectors(), subset.targets(), labels,
+        settings.centroidsPerLabel(), settings.neighbours(), random);
   }
 
   private LogitModel fit(HeadKind kind, Examples examples, int labels, RandomGenerator random) {

@@ -77,6 +77,14 @@ public final class NoveltyScorer {
         quantile(reference, inScopeKept));
   }
 
+  /** A scorer on distance alone (weight 0 on energy), for heads with no held-aside scores. */
+  public static NoveltyScorer distanceOnly(double[] distance, double inScopeKept) {
+    double dm = mean(distance);
+    double ds = spread(distance, dm);
+    double[] reference = sorted(mix(0, new double[distance.length], distance, 0, 1, dm, ds));
+    return new NoveltyScorer(0, 0, 1, dm, ds, reference, quantile(reference, inScopeKept));
+  }
+
   /** The mixed score; larger is more novel. */
   public double raw(double energy, double distance) {
     return alpha * (energy - energyMean) / energySpread

@@ -4,8 +4,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Multinomial logistic regression over unit-length sentence vectors: {@code logits = scale * (x W +
- * b)}, trained with mini-batch Adam on cross-entropy. The fixed {@code scale} lets small weights
- * express confident predictions on unit vectors. Weights are stored feature-major
+ * b)}, trained with mini-batch Adam on cross-entropy in which every label weighs the same (see
+ * {@link #labelWeights}; on balanced data all weights are 1). The fixed {@code scale} lets small
+ * weights express confident predictions on unit vectors. Weights are stored feature-major
  * ({@code W[d * labels + c]}) so both passes run as contiguous {@code y += a * x} loops.
  */
 public final class SoftmaxRegression implements LogitModel {
@@ -53,6 +54,7 @@ public final class SoftmaxRegression implements LogitModel {
       order[i] = i;
     }
     float scale = settings.scale();
+    float[] weight = labelWeights(targets, labels);
     long step = 0;
     for (int epoch = 0; epoch < settings.epochs(); epoch++) {
       shuffle(order, random);
@@ -81,7 +83,7 @@ public final class SoftmaxRegression implements LogitModel {
             z[c] *= inverse;
           }
           z[targets[order[start + r]]] -= 1f;
-          float g = scale / size;
+          float g = scale / size * weight[targets[order[start + r]]];
           for (int c = 0; c < labels; c++) {
             z[c] *= g;
             gB[c] += z[c];
@@ -130,6 +132,28 @@ public final class SoftmaxRegression implements LogitModel {
       z[c] *= scale;
     }
     return z;
+  }
+
+  /**
+   * Each example's weight in the loss, by its label: {@code n / (labels x count)}, so that every
+   * label weighs the same in total. With as many examples of every label, all weights are 1;
+   * a label taught from a handful of feedback examples is not drowned by labels with hundreds.
+   */
+  static float[] labelWeights(int[] targets, int labels) {
+    int[] counts = new int[labels];
+    for (int t : targets) {
+      counts[t]++;
+    }
+    int present = 0;
+    for (int c : counts) {
+      present += c > 0 ? 1 : 0;
+    }
+    float[] weights = new float[labels];
+    for (int c = 0; c < labels; c++) {
+      weights[c] = counts[c] == 0 ? 0f
+          : (float) ((double) targets.length / ((double) present * counts[c]));
+    }
+    return weights;
   }
 
   private static void adam(float[] p, float[] g, float[] m, float[] v, double rate, long step) {

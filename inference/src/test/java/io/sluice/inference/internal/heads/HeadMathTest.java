@@ -94,6 +94,41 @@ class HeadMathTest {
   }
 
   @Test
+  void labelWeightsAreOneWhenBalancedAndEvenOutImbalance() {
+    assertThat(SoftmaxRegression.labelWeights(new int[] {0, 1, 2, 0, 1, 2}, 3))
+        .containsExactly(1f, 1f, 1f);
+    // Eight examples of label 0, two of label 1, none of label 2: each present label weighs 5.
+    int[] targets = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+    assertThat(SoftmaxRegression.labelWeights(targets, 3)).containsExactly(0.625f, 2.5f, 0f);
+  }
+
+  @Test
+  void softmaxRegressionLearnsALabelFromAFewExamplesBesideAWellTaughtOne() {
+    // A label taught from three feedback examples next to one with 300, their centres close.
+    float[] common = unit(16);
+    float[] rare = near(common, 0.5);
+    int n = 303;
+    float[][] vectors = new float[n][];
+    int[] targets = new int[n];
+    for (int i = 0; i < n; i++) {
+      targets[i] = i < 300 ? 0 : 1;
+      vectors[i] = near(targets[i] == 0 ? common : rare, 0.35);
+    }
+
+    SoftmaxRegression model = SoftmaxRegression.train(vectors, targets, 2,
+        SoftmaxRegression.Settings.DEFAULT, random);
+
+    int rareFound = 0;
+    int commonKept = 0;
+    for (int i = 0; i < 200; i++) {
+      rareFound += Vectors.argmax(model.logits(near(rare, 0.35))) == 1 ? 1 : 0;
+      commonKept += Vectors.argmax(model.logits(near(common, 0.35))) == 0 ? 1 : 0;
+    }
+    assertThat(rareFound).as("texts of the rare label found").isGreaterThan(140);
+    assertThat(commonKept).as("texts of the common label kept").isGreaterThan(140);
+  }
+
+  @Test
   void neighbourDistanceIsZeroOnAKnownPointAndGrowsAway() {
     float[] a = unit(8);
     float[] b = unit(8);

@@ -2,6 +2,7 @@ package io.sluice.operators.anomaly.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.operators.OperatorMeters;
 import io.sluice.operators.anomaly.AnomalyConfig;
 import io.sluice.operators.anomaly.AnomalyDetector;
 import io.sluice.operators.anomaly.AnomalyScore;
@@ -75,17 +76,14 @@ public final class AnomalyProcessor
     this.model = new ModelRef(MODEL_NAME,
         config.detector().method().name().toLowerCase(java.util.Locale.ROOT) + "-"
             + Long.toHexString(config.detector().stateFingerprint()));
-    this.readings = counter(registry, "sluice.anomaly.readings", "Sensor readings scored");
-    this.flagged = counter(registry, "sluice.anomaly.flagged", "Readings flagged as anomalies");
-    this.summaries = counter(registry, "sluice.anomaly.summaries", "Window summaries emitted");
-    this.resets = counter(registry, "sluice.anomaly.state.resets",
-        "Series whose stored state was unreadable or from other settings and was started afresh");
+    this.readings = counter(registry, OperatorMeters.ANOMALY_READINGS);
+    this.flagged = counter(registry, OperatorMeters.ANOMALY_FLAGGED);
+    this.summaries = counter(registry, OperatorMeters.ANOMALY_SUMMARIES);
+    this.resets = counter(registry, OperatorMeters.ANOMALY_STATE_RESETS);
   }
 
-  private Counter counter(MeterRegistry registry, String name, String description) {
-    return registry == null ? null
-        : Counter.builder(name).description(description).tag("store", config.storeName())
-            .register(registry);
+  private Counter counter(MeterRegistry registry, OperatorMeters meter) {
+    return registry == null ? null : meter.counter(registry, "store", config.storeName());
   }
 
   private static void increment(Counter counter) {

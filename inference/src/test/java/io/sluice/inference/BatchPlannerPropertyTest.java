@@ -10,7 +10,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class BatchPlannerProperties {
+class BatchPlannerPropertyTest {
 
   private record Item(int id, int tokens) {}
 

@@ -19,7 +19,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class DynamicBatcherProperties {
+class DynamicBatcherPropertyTest {
 
   private record Request(int caller, int id, int tokens) {}
 
@@ -45,12 +45,13 @@ class DynamicBatcherProperties {
       @ForAll @Size(min = 1, max = 60) List<@IntRange(min = 1, max = 200) Integer> lengths,
       @ForAll @IntRange(min = 1, max = 16) int maxBatch,
       @ForAll @IntRange(min = 200, max = 2000) int budget,
-      @ForAll @IntRange(min = 0, max = 2) int delayMillis) throws Exception {
+      @ForAll @IntRange(min = 0, max = 2) int delayMillis,
+      @ForAll @IntRange(min = 1, max = 3) int concurrency) throws Exception {
     RecordingModel model = new RecordingModel();
     BatchLimits limits = new BatchLimits(maxBatch, budget, Duration.ofMillis(delayMillis));
     ExecutorService pool = Executors.newFixedThreadPool(callers);
     try (DynamicBatcher<Request, String> batcher = new DynamicBatcher<>("test", limits,
-        Request::tokens, model::run, Ticker.system(), new SimpleMeterRegistry())) {
+        concurrency, Request::tokens, model::run, Ticker.system(), new SimpleMeterRegistry())) {
       List<CompletableFuture<List<CompletableFuture<String>>>> submitted = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
         int caller = c;
