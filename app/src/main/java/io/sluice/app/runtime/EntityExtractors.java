@@ -1,6 +1,7 @@
 package io.sluice.app.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.inference.BundleVerification;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.SessionSettings;
 import io.sluice.inference.Ticker;
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The runtime's entity models for extract steps: an ONNX token classifier, or a head trained on
  * the gateway over an encoder's word states (loaded from the step's {@code headFile} when it holds
- * a head for the same encoder, else trained from {@code trainFile} and saved there). Owns what it
- * opened.
+ * a head for the same encoder, else trained from {@code trainFile} and saved there). Bundles are
+ * checked against the model's trust settings before they run, as for classify steps; an export
+ * folder (no manifest to verify) needs {@code allowUnsigned}. Owns what it opened.
  */
 final class EntityExtractors implements EntityModels, AutoCloseable {
 
@@ -58,11 +60,23 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
     SessionSettings threads = SessionSettings.threads(model.threads());
     EntityExtractor extractor;
     try {
-      if (Step.Extract.TOKEN_CLASSIFIER.equals(extract.modelType())) {
-        extractor = TokenClassifier.open(ref,
-            TokenClassifierSettings.DEFAULT.withSession(threads), registry);
+      TokenClassifierSettings classifier = TokenClassifierSettings.DEFAULT.withSession(threads);
+      boolean tokenClassifier = Step.Extract.TOKEN_CLASSIFIER.equals(extract.modelType());
+      if (tokenClassifier && !isBundle(ref)) {
+        // An export folder has no manifest to hash or sign: development only, as for classify.
+        if (!model.allowUnsigned()) {
+          throw new IllegalArgumentException(ref + " is an export folder without bundle.json, so"
+              + " it cannot be verified; make it a signed bundle or set allowUnsigned: true"
+              + " (development only)");
+        }
+        log.warn("Model {} runs the unverified export folder {} because allowUnsigned is set",
+            model.name(), ref);
+        extractor = TokenClassifier.open(ref, classifier, registry);
       } else {
-        extractor = trainedHead(model, extract, baseDir, ModelBundle.load(ref), threads);
+        ModelBundle bundle = ModelBundle.load(ref);
+        verify(model, bundle, baseDir);
+        extractor = tokenClassifier ? TokenClassifier.open(bundle, classifier, registry)
+            : trainedHead(model, extract, baseDir, bundle, threads);
       }
     } catch (IllegalArgumentException e) {
       throw new TopologyException(List.of(new TopologyError("", extract.line(), 0,
@@ -111,6 +125,20 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
       encoder.close();
       throw e;
     }
+  }
+
+  /** Checks the bundle against the model's trust settings, as {@link Models} does for classify. */
+  private static void verify(Model model, ModelBundle bundle, Path baseDir) {
+    BundleVerification verification = bundle.verify(Models.trustPolicy(model, baseDir));
+    if (verification.trust() == BundleVerification.Trust.UNSIGNED_ALLOWED) {
+      log.warn("Model {} runs the unsigned bundle {} (digest {}) because allowUnsigned is set;"
+          + " sign it for production", model.name(), bundle, verification.digest());
+    }
+  }
+
+  private static boolean isBundle(String ref) {
+    return ref.startsWith(ModelBundle.CLASSPATH) || ref.endsWith(ModelBundle.MANIFEST_FILE)
+        || Files.exists(Path.of(ref).resolve(ModelBundle.MANIFEST_FILE));
   }
 
   private static String resolve(String ref, Path baseDir) {

@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.inference.ModelBundle;
+import io.sluice.inference.Ticker;
+import io.sluice.inference.UntrustedBundleException;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.topology.TopologyException;
+import io.sluice.topology.spec.Model;
+import io.sluice.topology.spec.Step;
 import io.sluice.topology.testing.PipelineTestDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +102,36 @@ class EntityExtractorsTest {
     assertThatThrownBy(() -> fieldsOf("replace pump"))
         .isInstanceOf(TopologyException.class)
         .hasMessageContaining("orders.json");
+  }
+
+  @Test
+  void aBundleThatFailsTheModelsTrustSettingsIsRefusedBeforeItRuns() {
+    Model pinned = new Model("encoder", ModelBundle.DEFAULT, 1,
+        Optional.of("sha256:" + "0".repeat(64)), List.of(), false);
+    try (EntityExtractors extractors = new EntityExtractors(new SimpleMeterRegistry(),
+        Ticker.system())) {
+      assertThatThrownBy(() -> extractors.create(pinned, extract(Step.Extract.TRAINED_HEAD), dir))
+          .isInstanceOf(UntrustedBundleException.class)
+          .hasMessageContaining("the topology pins sha256:000");
+    }
+  }
+
+  @Test
+  void anExportFolderWithoutAManifestNeedsAllowUnsigned() throws Exception {
+    Files.createDirectories(dir.resolve("ner"));
+    Model export = new Model("ner", "ner", 1, Optional.empty(), List.of(), false);
+    try (EntityExtractors extractors = new EntityExtractors(new SimpleMeterRegistry(),
+        Ticker.system())) {
+      assertThatThrownBy(() -> extractors.create(export,
+          extract(Step.Extract.TOKEN_CLASSIFIER), dir))
+          .isInstanceOf(TopologyException.class)
+          .hasMessageContaining("cannot be verified").hasMessageContaining("allowUnsigned");
+    }
+  }
+
+  private static Step.Extract extract(String modelType) {
+    return new Step.Extract(List.of(), Map.of(), Map.of(), "encoder", modelType,
+        Step.Extract.TRAINED_HEAD.equals(modelType) ? "orders.json" : null, null, 1, 0.5, 1);
   }
 
   @Test
