@@ -13,10 +13,14 @@ import io.sluice.operators.decode.DecodeProcessor;
 import io.sluice.operators.decode.EventSchema;
 import io.sluice.operators.decode.JsonPayloadDecoder;
 import io.sluice.operators.decode.PayloadDecoder;
+import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.extract.ExtractProcessor;
+import io.sluice.operators.extract.FieldExtractor;
+import io.sluice.operators.extract.ModelExtractProcessor;
 import io.sluice.operators.infer.InferProcessor;
 import io.sluice.operators.infer.InferSettings;
 import io.sluice.operators.infer.TextModel;
+import io.sluice.operators.infer.BatchingProcessor;
 import io.sluice.operators.redact.RedactProcessor;
 import io.sluice.operators.route.RouteProcessor;
 import io.sluice.operators.route.RoutingException;
@@ -73,15 +77,28 @@ public final class TopologyBuilder {
   private final MeterRegistry registry;
   private final Clock clock;
   private final TextModels models;
+  private final EntityModels entityModels;
   private final Path baseDir;
 
   /**
+   * A builder whose extract steps may not name models.
+   *
    * @param baseDir folder of the topology file, for relative paths; null for bundled files
    */
   public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models, Path baseDir) {
+    this(registry, clock, models, EntityModels.none(), baseDir);
+  }
+
+  /**
+   * @param entityModels makes the models of extract steps that name one
+   * @param baseDir folder of the topology file, for relative paths; null for bundled files
+   */
+  public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models,
+      EntityModels entityModels, Path baseDir) {
     this.registry = registry;
     this.clock = clock;
     this.models = models;
+    this.entityModels = entityModels;
     this.baseDir = baseDir;
   }
 
@@ -235,12 +252,24 @@ public final class TopologyBuilder {
                 parent);
           }
         });
-      } else if (step instanceof Step.Extract e) {
+      } else if (step instanceof Step.Extract e && e.model() == null) {
         stages.add(new Stage(name) {
           @Override
           void add(Topology t, String parent) {
             t.addProcessor(this.name, () -> new ExtractProcessor(e.patterns(), e.custom(),
                 e.gazetteers(), registry, pipeline.name()), parent);
+          }
+        });
+      } else if (step instanceof Step.Extract e) {
+        EntityModel model = entityModels.create(spec.models().get(e.model()), e, baseDir);
+        FieldExtractor extractor = new FieldExtractor(ExtractProcessor.patternExtractor(
+            e.patterns(), e.custom(), e.gazetteers()), model, e.uncertainBelow());
+        int index = i;
+        stages.add(new Stage(name) {
+          @Override
+          void add(Topology t, String parent) {
+            addModelExtract(t, this.name, pipeline.name() + "-" + index, pipeline.name(),
+                pipeline.inference(), extractor, parent);
           }
         });
       } else if (step instanceof Step.Window w) {
@@ -263,10 +292,7 @@ public final class TopologyBuilder {
       InferenceBatching batching, TextModel model, boolean classify, boolean novelty,
       String parent) {
     String storeName = "infer-buffer-" + pipeline;
-    StoreBuilder<?> buffer = Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(storeName), Serdes.String(),
-            AvroSerdes.pipelineRecord())
-        .withLoggingEnabled(Map.of()).withCachingEnabled();
+    StoreBuilder<?> buffer = bufferStore(storeName);
     InferSettings settings = new InferSettings(storeName, batching.maxBatch(),
         batching.maxTokens(), batching.maxWait(), classify, novelty);
     topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
@@ -281,6 +307,32 @@ public final class TopologyBuilder {
         return Set.of(buffer);
       }
     }, parent);
+  }
+
+  /** A batched, crash-safe extract operator with its own logged buffer. */
+  private void addModelExtract(Topology topology, String name, String storeSuffix,
+      String pipeline, InferenceBatching batching, FieldExtractor extractor, String parent) {
+    StoreBuilder<?> buffer = bufferStore("extract-buffer-" + storeSuffix);
+    BatchingProcessor.Flush flush = new BatchingProcessor.Flush(buffer.name(),
+        batching.maxBatch(), batching.maxTokens(), batching.maxWait());
+    topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
+        PipelineRecord>() {
+      @Override
+      public ModelExtractProcessor get() {
+        return new ModelExtractProcessor(pipeline, flush, extractor, registry);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(buffer);
+      }
+    }, parent);
+  }
+
+  private static StoreBuilder<?> bufferStore(String storeName) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+            Serdes.String(), AvroSerdes.pipelineRecord())
+        .withLoggingEnabled(Map.of()).withCachingEnabled();
   }
 
   private static AnomalyConfig anomalyConfig(Step.Window w, String pipeline) {

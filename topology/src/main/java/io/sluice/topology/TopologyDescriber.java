@@ -136,7 +136,9 @@ public final class TopologyDescriber {
       all.addAll(e.custom().keySet());
       all.addAll(e.gazetteers().keySet());
       if (e.model() != null) {
-        all.add("model " + e.model());
+        all.add("model " + e.model() + " (" + e.modelType()
+            + (e.trainFile() == null ? "" : ", trained on " + e.trainFile()) + ", level "
+            + e.level() + ")");
       }
       return "extract(" + String.join(", ", all) + ")";
     }

@@ -20,10 +20,12 @@ import io.sluice.inference.Ticker;
 import io.sluice.inference.TrainingData;
 import io.sluice.inference.TrustPolicy;
 import io.sluice.inference.TrustedKey;
+import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
 import io.sluice.app.rollout.RolloutModel;
 import io.sluice.app.rollout.RolloutPolicy;
+import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyError;
 import io.sluice.topology.TopologyException;
@@ -47,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * The runtime's models: loads each bundle once (one encoder, shared by every step that names the
  * same bundle), checks it against the model's trust settings ({@code digest}, {@code trustedKeys},
  * {@code allowUnsigned}) before it runs, and for each classify step trains a classifier on its
- * labels and examples. Owns what it opened; close it after the streams that use it.
+ * labels and examples; extract steps that name a model get an entity extractor
+ * ({@link EntityExtractors}, which opens its own bundles and does not yet apply the trust
+ * settings). Owns what it opened; close it after the streams that use it.
  */
-public final class Models implements TextModels, AutoCloseable {
+public final class Models implements TextModels, EntityModels, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Models.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,9 +65,17 @@ public final class Models implements TextModels, AutoCloseable {
   private final Map<RolloutModel, List<LabelledText>> taught = new java.util.IdentityHashMap<>();
   /** How each loaded encoder's bundle earned trust (checked before it first ran). */
   private final Map<TextEncoder, BundleVerification> trust = new java.util.IdentityHashMap<>();
+  private final EntityExtractors extractors;
 
   public Models(MeterRegistry registry) {
     this.registry = registry;
+    this.extractors = new EntityExtractors(registry, Ticker.system());
+  }
+
+  /** An entity model for an extract step: a token classifier, or a head trained or loaded. */
+  @Override
+  public EntityModel create(Model model, Step.Extract extract, Path baseDir) {
+    return extractors.create(model, extract, baseDir);
   }
 
   @Override
@@ -180,6 +192,7 @@ public final class Models implements TextModels, AutoCloseable {
 
   @Override
   public synchronized void close() {
+    extractors.close();
     for (RolloutModel slot : byStep.values()) {
       if (slot.serving() instanceof ClassifierModel m) {
         m.classifier().close();

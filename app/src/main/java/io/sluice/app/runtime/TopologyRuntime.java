@@ -16,6 +16,7 @@ import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
 import io.sluice.connectors.mqtt.MqttTls;
+import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
 import io.sluice.topology.spec.Brokers;
@@ -89,7 +90,7 @@ public final class TopologyRuntime implements AutoCloseable {
       MeterRegistry registry, Clock clock) {
     Models models = new Models(registry);
     try {
-      return start(spec, options, registry, clock, models, models);
+      return start(spec, options, registry, clock, models, models, models);
     } catch (RuntimeException e) {
       models.close();
       throw e;
@@ -99,11 +100,18 @@ public final class TopologyRuntime implements AutoCloseable {
   /** Starts everything with the given models (the caller closes them). */
   public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
       MeterRegistry registry, Clock clock, TextModels textModels) {
-    return start(spec, options, registry, clock, textModels, null);
+    return start(spec, options, registry, clock, textModels, EntityModels.none(), null);
+  }
+
+  /** Starts everything with the given models, entity models included (the caller closes them). */
+  public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
+      MeterRegistry registry, Clock clock, TextModels textModels, EntityModels entityModels) {
+    return start(spec, options, registry, clock, textModels, entityModels, null);
   }
 
   private static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
-      MeterRegistry registry, Clock clock, TextModels textModels, Models owned) {
+      MeterRegistry registry, Clock clock, TextModels textModels, EntityModels entityModels,
+      Models owned) {
     List<Stoppable> brokersStarted = new ArrayList<>();
     TopologyRuntime runtime = null;
     try {
@@ -130,7 +138,7 @@ public final class TopologyRuntime implements AutoCloseable {
       runtime = new TopologyRuntime(spec, bootstrap, mqttUrl);
       runtime.models = owned;
       createTopics(spec, bootstrap);
-      runtime.startStreams(registry, clock, textModels, options);
+      runtime.startStreams(registry, clock, textModels, entityModels, options);
       if (gateway) {
         runtime.startGatewaySide(registry, clock);
       }
@@ -158,9 +166,9 @@ public final class TopologyRuntime implements AutoCloseable {
   }
 
   private void startStreams(MeterRegistry registry, Clock clock, TextModels models,
-      RuntimeOptions options) {
-    Topology topology = new TopologyBuilder(registry, clock, models, options.baseDir())
-        .build(spec);
+      EntityModels entityModels, RuntimeOptions options) {
+    Topology topology = new TopologyBuilder(registry, clock, models, entityModels,
+        options.baseDir()).build(spec);
     log.debug("Topology {}: {}", spec.metadata().name(), topology.describe());
     streams = new KafkaStreams(topology, streamsConfig(spec, kafkaBootstrap, options.dataDir()));
     streams.setUncaughtExceptionHandler(e -> {

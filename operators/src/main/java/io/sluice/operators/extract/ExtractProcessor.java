@@ -14,14 +14,15 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The {@code extract} step: adds the fields found by patterns and gazetteers to the result, each
- * with its span and confidence. A text on which a pattern exceeds its work budget keeps the fields
- * found so far by nothing (none are added) and is counted; the record goes on.
+ * The {@code extract} step without a model: adds the fields found by patterns and gazetteers to
+ * the result, each with its span and confidence, one record at a time. A text on which a pattern
+ * exceeds its work budget gets no pattern fields and is counted; the record goes on. With a model
+ * the step batches instead ({@link ModelExtractProcessor}).
  */
 public final class ExtractProcessor
     implements Processor<String, PipelineRecord, String, PipelineRecord> {
 
-  private final PatternExtractor extractor;
+  private final FieldExtractor extractor;
   private final MeterRegistry registry;
   private final String pipeline;
   private ProcessorContext<String, PipelineRecord> context;
@@ -30,12 +31,23 @@ public final class ExtractProcessor
 
   public ExtractProcessor(List<String> patterns, Map<String, String> custom,
       Map<String, List<String>> gazetteers, MeterRegistry registry, String pipeline) {
+    this(new FieldExtractor(patternExtractor(patterns, custom, gazetteers), null, 0), registry,
+        pipeline);
+  }
+
+  public ExtractProcessor(FieldExtractor extractor, MeterRegistry registry, String pipeline) {
+    this.extractor = extractor;
+    this.registry = registry;
+    this.pipeline = pipeline;
+  }
+
+  /** The pattern and gazetteer extractor of a step's configuration. */
+  public static PatternExtractor patternExtractor(List<String> patterns,
+      Map<String, String> custom, Map<String, List<String>> gazetteers) {
     PatternExtractor.Builder builder = PatternExtractor.builder().builtIns(patterns);
     custom.forEach(builder::pattern);
     gazetteers.forEach(builder::gazetteer);
-    this.extractor = builder.build();
-    this.registry = registry;
-    this.pipeline = pipeline;
+    return builder.build();
   }
 
   @Override
@@ -49,21 +61,29 @@ public final class ExtractProcessor
   public void process(Record<String, PipelineRecord> record) {
     InferenceResult result = record.value().getResult();
     if (result.getText() != null) {
-      try {
-        List<Extraction> found = extractor.extract(result.getText());
-        if (!found.isEmpty()) {
-          List<ExtractedField> fields = new ArrayList<>(result.getFields());
-          for (Extraction e : found) {
-            fields.add(new ExtractedField(e.name(), e.value(), e.confidence(), e.start(),
-                e.end()));
-          }
-          result.setFields(fields);
-          extracted.increment(found.size());
-        }
-      } catch (ExtractionException e) {
-        failures.increment();
-      }
+      write(result, extractor.extract(List.of(result.getText())).get(0), extracted, failures);
     }
     context.forward(record);
+  }
+
+  /** Appends a text's fields (and the summary field, with a model) to its result. */
+  static void write(InferenceResult result, FieldExtractor.Result found, Counter extracted,
+      Counter failures) {
+    if (found.patternFailed()) {
+      failures.increment();
+    }
+    if (found.fields().isEmpty() && found.summary() == null) {
+      return;
+    }
+    List<ExtractedField> fields = new ArrayList<>(result.getFields());
+    for (Extraction e : found.fields()) {
+      fields.add(new ExtractedField(e.name(), e.value(), e.confidence(), e.start(), e.end()));
+    }
+    if (found.summary() != null) {
+      fields.add(new ExtractedField(FieldExtractor.SUMMARY_FIELD, found.summary(),
+          found.confidence(), null, null));
+    }
+    result.setFields(fields);
+    extracted.increment(found.fields().size());
   }
 }

@@ -14,6 +14,7 @@ import static io.sluice.topology.internal.schema.Scalars.number;
 
 import io.sluice.inference.BundleException;
 import io.sluice.inference.BundleKeys;
+import io.sluice.operators.extract.FieldExtractor;
 import io.sluice.operators.extract.PatternExtractor;
 import io.sluice.operators.redact.Redactor;
 import io.sluice.operators.route.RoutingException;
@@ -38,6 +39,7 @@ import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Step;
 import io.sluice.topology.spec.TopologySpec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -316,9 +318,60 @@ public final class TopologyFormat {
               + " 'value' selects the value).")
       .optional("gazetteers", Composites.mapOf(NAME_TYPE, listOf(string("a term"), 1), 0),
           Map.of(), "{}", "Term lists: field name to terms, matched as whole words.")
-      .optional("model", MODEL_REF, null, null, "A token-classification model (optional).")
+      .optional("model", MODEL_REF, null, null, "A model declared under models that finds"
+          + " entities (optional); each entity becomes a field named by its type, and the field"
+          + " 'extraction' says how sure the model is of the whole text. See docs/extraction.md.")
+      .optional("modelType", oneOf(Step.Extract.TRAINED_HEAD, Step.Extract.TOKEN_CLASSIFIER),
+          Step.Extract.TRAINED_HEAD, Step.Extract.TRAINED_HEAD, "trained-head: a tagger trained"
+              + " on the gateway over the model's word states, from trainFile (the model is an"
+              + " encoder bundle); token-classifier: the model is an ONNX token classifier (BIO or"
+              + " IOBES labels).")
+      .optional("trainFile", string("a file path"), null, null, "trained-head: labelled texts in"
+          + " MaintIE's JSON format ({tokens, entities: [{start, end, type}]}), relative to this"
+          + " file.")
+      .optional("headFile", string("a file path"), null, "train at every start", "trained-head:"
+          + " where the trained head is kept, relative to this file; loaded when it exists and"
+          + " was trained on the same model, else trained and saved there.")
+      .optional("level", integer(1, 16), 1, "1", "trained-head: the type hierarchy level"
+          + " entities are typed at (types are cut after this many '/' parts; 1 = top classes).")
+      .optional("uncertainBelow", number(0, 1), 0.5, "0.5", "A text whose model confidence"
+          + " (the lowest probability of any word's tag) is below this gets"
+          + " extraction = uncertain.")
+      .check((v, reader) -> {
+        boolean trained = Step.Extract.TRAINED_HEAD.equals(v.get("modelType"));
+        if (v.get("model") == null) {
+          for (String key : List.of("modelType", "trainFile", "headFile", "level",
+              "uncertainBelow")) {
+            if (v.present(key)) {
+              reader.error(v.node(key), "'" + key + "' needs a model",
+                  "add model: <a model under models>");
+            }
+          }
+        } else if (trained && v.get("trainFile") == null && v.get("headFile") == null) {
+          reader.error(v.node(), "a trained-head extractor needs trainFile (or a saved"
+              + " headFile)", "add trainFile: <labelled texts in MaintIE's JSON format>");
+        } else if (!trained) {
+          for (String key : List.of("trainFile", "headFile", "level")) {
+            if (v.present(key)) {
+              reader.error(v.node(key), "'" + key + "' belongs to modelType trained-head",
+                  "remove it: a token classifier brings its own labels");
+            }
+          }
+        }
+        if (v.get("model") != null) {
+          List<String> names = new ArrayList<>(v.<Map<String, String>>get("custom")
+              .keySet());
+          names.addAll(v.<Map<String, List<String>>>get("gazetteers").keySet());
+          if (names.contains(FieldExtractor.SUMMARY_FIELD)) {
+            reader.error(v.node(), "the field name '"
+                + FieldExtractor.SUMMARY_FIELD + "' is taken by the"
+                + " model's summary field", "rename the pattern or gazetteer");
+          }
+        }
+      })
       .build(v -> new Step.Extract(v.get("patterns"), v.get("custom"), v.get("gazetteers"),
-          v.get("model"), line(v)));
+          v.get("model"), v.get("modelType"), v.get("trainFile"), v.get("headFile"),
+          v.get("level"), v.get("uncertainBelow"), line(v)));
 
   static final Type<Step> NOVELTY = ObjectType.builder("NoveltyStep",
           "Scores how unlike the known examples a text is; the threshold is derived from the"

@@ -40,9 +40,27 @@ public sealed interface Step {
   /** A label: what it means, and texts that belong to it. */
   record Label(String description, List<String> examples) {}
 
-  /** Extracts fields with patterns and gazetteers. */
+  /**
+   * Extracts fields with patterns and gazetteers, and entities with a model.
+   *
+   * @param model name of a model declared under {@code models}, or null for patterns only
+   * @param modelType {@code trained-head} (a head trained on the gateway over the model's word
+   *     states, from {@code trainFile}) or {@code token-classifier} (the model is an ONNX token
+   *     classifier)
+   * @param trainFile MaintIE-format JSON of labelled texts, relative to the topology file
+   * @param headFile where a trained head is kept, relative to the topology file: loaded when it
+   *     exists, else trained and saved there; null to train at every start
+   * @param level the type hierarchy level entities are typed at (1 = top classes)
+   * @param uncertainBelow a text whose model confidence is below this gets the summary field
+   *     {@code extraction = uncertain}
+   */
   record Extract(List<String> patterns, Map<String, String> custom,
-      Map<String, List<String>> gazetteers, String model, int line) implements Step {
+      Map<String, List<String>> gazetteers, String model, String modelType, String trainFile,
+      String headFile, int level, double uncertainBelow, int line) implements Step {
+
+    public static final String TRAINED_HEAD = "trained-head";
+    public static final String TOKEN_CLASSIFIER = "token-classifier";
+
     @Override
     public String kind() {
       return "extract";

@@ -9,6 +9,7 @@ import io.sluice.schemas.ForwardedRecord;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.RecordHeaders;
 import io.sluice.schemas.SensorWindowSummary;
+import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
 import io.sluice.topology.TopologyLoader;
@@ -56,8 +57,8 @@ public final class PipelineTestDriver implements AutoCloseable {
   private final Path stateDir;
   private Instant now;
 
-  private PipelineTestDriver(TopologySpec spec, TextModels models, Path baseDir, Instant start,
-      MeterRegistry registry) {
+  private PipelineTestDriver(TopologySpec spec, TextModels models, EntityModels entityModels,
+      Path baseDir, Instant start, MeterRegistry registry) {
     this.spec = spec;
     this.registry = registry;
     this.now = start;
@@ -72,21 +73,34 @@ public final class PipelineTestDriver implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     Clock clock = Clock.fixed(start, java.time.ZoneOffset.UTC);
     this.driver = new TopologyTestDriver(
-        new TopologyBuilder(registry, clock, models, baseDir).build(spec), props, start);
+        new TopologyBuilder(registry, clock, models, entityModels, baseDir).build(spec), props,
+        start);
   }
 
   /** Loads a topology file; relative paths in it resolve against its folder. */
   public static PipelineTestDriver load(Path file, TextModels models) {
+    return load(file, models, EntityModels.none());
+  }
+
+  /** Loads a topology file whose extract steps may name entity models. */
+  public static PipelineTestDriver load(Path file, TextModels models,
+      EntityModels entityModels) {
     TopologySpec spec = new TopologyLoader().load(file);
-    return new PipelineTestDriver(spec, models, file.toAbsolutePath().getParent(),
+    return new PipelineTestDriver(spec, models, entityModels, file.toAbsolutePath().getParent(),
         Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry());
   }
 
   /** Parses a topology given as text (no relative paths). */
   public static PipelineTestDriver of(String yaml, TextModels models) {
+    return of(yaml, models, EntityModels.none());
+  }
+
+  /** Parses a topology given as text whose extract steps may name entity models. */
+  public static PipelineTestDriver of(String yaml, TextModels models,
+      EntityModels entityModels) {
     TopologySpec spec = new TopologyLoader(name -> null).parse(yaml, "test.yaml");
-    return new PipelineTestDriver(spec, models, null, Instant.parse("2026-01-01T00:00:00Z"),
-        new SimpleMeterRegistry());
+    return new PipelineTestDriver(spec, models, entityModels, null,
+        Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry());
   }
 
   public TopologySpec spec() {

@@ -1,0 +1,535 @@
+package io.sluice.inference.extract;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.inference.InferenceException;
+import io.sluice.inference.extract.internal.Lexicon;
+import io.sluice.inference.extract.internal.TagDecoder;
+import io.sluice.inference.extract.internal.TagScheme;
+import io.sluice.inference.extract.internal.TaggerNetwork;
+import io.sluice.inference.internal.Json;
+import io.sluice.inference.internal.heads.Temperature;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An entity tagger trained on the gateway over a frozen encoder's word states.
+ *
+ * <p>Design. Nested entities are handled with one BIO tagging layer per nesting depth: layer 0
+ * tags the outermost entities, layer 1 those directly inside them, and so on up to
+ * {@link EntityHeadSettings#nestingLayers()} (deeper ones are left out of training and counted
+ * in {@link #skippedEntities()}). All layers share one small network ({@link TaggerNetwork}: a
+ * word and its neighbours' states, one hidden layer, a softmax per layer); an ensemble of such
+ * networks, trained from different seeds, averages their probabilities. Decoding takes each
+ * layer's most probable legal tag path ({@link TagDecoder}) and keeps an inner entity only inside
+ * an entity of the layer above, as nesting in the data always is. Types are cut to the chosen
+ * hierarchy level before training, so a level-1 head tags the five top classes.
+ *
+ * <p>A head remembers what it was trained on: the encoder bundle's id and the layers and
+ * sub-word pooling of its word states, so a saved head is refused by an encoder that would feed
+ * it different states.
+ */
+public final class EntityHead {
+
+  private static final int MAGIC = 0x534C4548; // SLEH
+  private static final int FORMAT = 1;
+  /** Folds of the cross-fitted lexicon features a head trains on. */
+  private static final int LEXICON_FOLDS = 5;
+
+  private final String modelId;
+  private final List<Integer> layers;
+  private final SubwordPooling pooling;
+  private final int level;
+  private final List<String> types;
+  private final TagScheme scheme;
+  private final List<TaggerNetwork> networks;
+  private final Lexicon lexicon;
+  private final double temperature;
+  private final int trainingTexts;
+  private final int skippedEntities;
+
+  private EntityHead(String modelId, List<Integer> layers, SubwordPooling pooling, int level,
+      List<String> types, List<TaggerNetwork> networks, Lexicon lexicon, double temperature,
+      int trainingTexts, int skippedEntities) {
+    this.modelId = modelId;
+    this.layers = List.copyOf(layers);
+    this.pooling = pooling;
+    this.level = level;
+    this.types = List.copyOf(types);
+    this.scheme = TagScheme.bio(types);
+    this.networks = List.copyOf(networks);
+    this.lexicon = lexicon;
+    this.temperature = temperature;
+    this.trainingTexts = trainingTexts;
+    this.skippedEntities = skippedEntities;
+  }
+
+  /**
+   * Trains a head on labelled texts and their word states (from {@code encoder}).
+   *
+   * @param typeOrder types in the order to list them (a scheme's), or empty for first-seen order;
+   *     types the data has but the order lacks come after
+   * @throws IllegalArgumentException when the texts hold no entity, or states do not match texts
+   */
+  public static EntityHead train(WordEncoder encoder, List<AnnotatedText> texts,
+      List<WordStates> states, List<String> typeOrder, EntityHeadSettings settings) {
+    if (texts.size() != states.size()) {
+      throw new IllegalArgumentException(texts.size() + " texts but states for "
+          + states.size());
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    for (AnnotatedText text : texts) {
+      for (EntitySpan e : text.entities()) {
+        seen.add(EntityTypes.atLevel(e.type(), settings.level()));
+      }
+    }
+    if (seen.isEmpty()) {
+      throw new IllegalArgumentException("the training texts hold no entity to learn from");
+    }
+    List<String> types = new ArrayList<>();
+    for (String type : typeOrder) {
+      String cut = EntityTypes.atLevel(type, settings.level());
+      if (seen.contains(cut) && !types.contains(cut)) {
+        types.add(cut);
+      }
+    }
+    for (String type : seen) {
+      if (!types.contains(type)) {
+        types.add(type);
+      }
+    }
+    TagScheme scheme = TagScheme.bio(types);
+    List<List<String>> words = new ArrayList<>(texts.size());
+    List<float[][]> vectors = new ArrayList<>(texts.size());
+    List<int[][]> tags = new ArrayList<>(texts.size());
+    int skipped = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      AnnotatedText text = texts.get(i);
+      WordStates s = states.get(i);
+      if (s.size() != text.words().size()) {
+        throw new IllegalArgumentException("text " + i + " has " + text.words().size()
+            + " words but " + s.size() + " states");
+      }
+      if (s.size() == 0) {
+        continue;
+      }
+      int[][] layerTags = new int[settings.nestingLayers()][s.size()];
+      skipped += tag(text, settings, scheme, layerTags);
+      words.add(text.words().words());
+      vectors.add(s.vectors());
+      tags.add(layerTags);
+    }
+    int[] counts = new int[settings.nestingLayers()];
+    Arrays.fill(counts, scheme.size());
+    ExecutorService pool = settings.threads() > 1
+        ? Executors.newFixedThreadPool(settings.threads(), daemonThreads()) : null;
+    try {
+      double temperature = 1.0;
+      int every = settings.calibrationShare() > 0
+          ? Math.max(2, (int) Math.round(1 / settings.calibrationShare())) : 0;
+      if (every > 0 && words.size() >= 2 * every) {
+        // Fit the temperature on every n-th text, with a head trained on the others.
+        Training fitting = new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Training held = new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < words.size(); i++) {
+          Training into = i % every == every - 1 ? held : fitting;
+          into.words().add(words.get(i));
+          into.vectors().add(vectors.get(i));
+          into.tags().add(tags.get(i));
+        }
+        Fitted part = fit(fitting, settings, scheme, counts, pool);
+        temperature = part.temperature(held);
+      }
+      Fitted all = fit(new Training(words, vectors, tags), settings, scheme, counts, pool);
+      return new EntityHead(encoder.modelId(), encoder.settings().layers(),
+          encoder.settings().pooling(), settings.level(), types, all.networks(), all.lexicon(),
+          temperature, texts.size(), skipped);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** Training texts: their words, word states and gold tags per layer. */
+  private record Training(List<List<String>> words, List<float[][]> vectors,
+      List<int[][]> tags) {}
+
+  /** Trained networks and the lexicon their inputs need. */
+  private record Fitted(List<TaggerNetwork> networks, Lexicon lexicon) {
+
+    float[][] inputs(List<String> words, float[][] vectors) {
+      return lexicon == null ? vectors : concat(vectors, lexicon.features(words));
+    }
+
+    /**
+     * The temperature that makes the networks' tag probabilities on held-out texts most likely
+     * (every word's tags at every nesting layer, each ensemble member on its own; the search is
+     * the classification heads' {@link Temperature#fit}).
+     */
+    double temperature(Training held) {
+      List<float[]> logits = new ArrayList<>();
+      List<Integer> gold = new ArrayList<>();
+      for (int i = 0; i < held.words().size(); i++) {
+        float[][] input = inputs(held.words().get(i), held.vectors().get(i));
+        int[][] tags = held.tags().get(i);
+        for (TaggerNetwork network : networks) {
+          float[][][] z = network.logits(input);
+          for (int layer = 0; layer < z.length; layer++) {
+            for (int w = 0; w < z[layer].length; w++) {
+              logits.add(z[layer][w]);
+              gold.add(tags[layer][w]);
+            }
+          }
+        }
+      }
+      return Temperature.fit(logits, gold.stream().mapToInt(Integer::intValue).toArray());
+    }
+  }
+
+  private static Fitted fit(Training training, EntityHeadSettings settings, TagScheme scheme,
+      int[] counts, ExecutorService pool) {
+    Lexicon lexicon = null;
+    List<float[][]> inputs = training.vectors();
+    if (settings.lexicon()) {
+      lexicon = Lexicon.count(training.words(), training.tags(), settings.nestingLayers(),
+          scheme.size(), scheme);
+      List<Lexicon> crossFitted = Lexicon.crossFitted(training.words(), training.tags(),
+          settings.nestingLayers(), scheme.size(), scheme, LEXICON_FOLDS);
+      inputs = new ArrayList<>(inputs.size());
+      for (int i = 0; i < training.vectors().size(); i++) {
+        inputs.add(concat(training.vectors().get(i),
+            crossFitted.get(i).features(training.words().get(i))));
+      }
+    }
+    TaggerNetwork.Settings net = new TaggerNetwork.Settings(settings.hidden(), settings.context(),
+        settings.epochs(), settings.batchSize(), settings.learningRate(), settings.weightDecay(),
+        settings.dropout(), settings.threads(), settings.averaging());
+    List<TaggerNetwork> networks = new ArrayList<>();
+    for (int member = 0; member < settings.ensemble(); member++) {
+      networks.add(TaggerNetwork.train(inputs, training.tags(), counts, net,
+          new SplittableRandom(settings.seed() + member), pool));
+    }
+    return new Fitted(networks, lexicon);
+  }
+
+  private static float[][] concat(float[][] a, float[][] b) {
+    float[][] out = new float[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = Arrays.copyOf(a[i], a[i].length + b[i].length);
+      System.arraycopy(b[i], 0, out[i], a[i].length, b[i].length);
+    }
+    return out;
+  }
+
+  /** Fills each layer's BIO tags from the text's entities; returns how many were left out. */
+  private static int tag(AnnotatedText text, EntityHeadSettings settings, TagScheme scheme,
+      int[][] layerTags) {
+    Set<EntitySpan> cut = new LinkedHashSet<>();
+    for (EntitySpan e : text.entities()) {
+      cut.add(new EntitySpan(e.start(), e.end(), EntityTypes.atLevel(e.type(), settings.level())));
+    }
+    List<EntitySpan> spans = new ArrayList<>(cut);
+    int skipped = 0;
+    for (EntitySpan e : spans) {
+      int depth = 0;
+      for (EntitySpan other : spans) {
+        if (other != e && e.within(other) && other.length() > e.length()) {
+          depth++;
+        }
+      }
+      int[] row = depth < layerTags.length ? layerTags[depth] : null;
+      boolean free = row != null;
+      for (int w = e.start(); free && w < e.end(); w++) {
+        free = row[w] == 0;
+      }
+      if (!free) {
+        skipped++; // too deep, or the same words already tagged at this depth
+        continue;
+      }
+      row[e.start()] = scheme.indexOf("B-" + e.type());
+      for (int w = e.start() + 1; w < e.end(); w++) {
+        row[w] = scheme.indexOf("I-" + e.type());
+      }
+    }
+    return skipped;
+  }
+
+  /** The entities of one text, from its word states. */
+  public EntityResult decode(Words words, WordStates states) {
+    if (states.size() != words.size()) {
+      throw new IllegalArgumentException(words.size() + " words but " + states.size()
+          + " states");
+    }
+    if (words.size() == 0) {
+      return new EntityResult(words, List.of(), 1.0, states.tokens());
+    }
+    float[][] input = lexicon == null ? states.vectors()
+        : concat(states.vectors(), lexicon.features(words.words()));
+    float[][][] probabilities = networks.get(0).probabilities(input, temperature);
+    for (int member = 1; member < networks.size(); member++) {
+      float[][][] more = networks.get(member).probabilities(input, temperature);
+      for (int l = 0; l < more.length; l++) {
+        for (int w = 0; w < more[l].length; w++) {
+          for (int t = 0; t < more[l][w].length; t++) {
+            probabilities[l][w][t] += more[l][w][t];
+          }
+        }
+      }
+    }
+    if (networks.size() > 1) {
+      float share = 1f / networks.size();
+      for (float[][] layer : probabilities) {
+        for (float[] word : layer) {
+          for (int t = 0; t < word.length; t++) {
+            word[t] *= share;
+          }
+        }
+      }
+    }
+    List<TagDecoder.Span> kept = new ArrayList<>();
+    List<TagDecoder.Span> above = null;
+    double confidence = 1.0;
+    for (float[][] layer : probabilities) {
+      TagDecoder.Decoded decoded = TagDecoder.decode(scheme, layer);
+      confidence = Math.min(confidence, decoded.confidence());
+      List<TagDecoder.Span> here = new ArrayList<>();
+      for (TagDecoder.Span span : decoded.spans()) {
+        if (above == null || insideOne(span, above)) {
+          here.add(span);
+        }
+      }
+      kept.addAll(here);
+      above = here;
+    }
+    if (states.truncated()) {
+      confidence = 0; // words past the model's max tokens were never read
+    }
+    kept.sort((a, b) -> a.start() != b.start() ? Integer.compare(a.start(), b.start())
+        : Integer.compare(b.end(), a.end()));
+    List<Entity> entities = new ArrayList<>(kept.size());
+    for (TagDecoder.Span span : kept) {
+      entities.add(Entity.of(words, span.type(), span.start(), span.end(), span.confidence()));
+    }
+    return new EntityResult(words, entities, confidence, states.tokens());
+  }
+
+  private static boolean insideOne(TagDecoder.Span span, List<TagDecoder.Span> outer) {
+    for (TagDecoder.Span o : outer) {
+      if (o.start() <= span.start() && span.end() <= o.end()
+          && o.end() - o.start() > span.end() - span.start()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The encoder bundle ({@code name@version}) whose word states this head reads. */
+  public String modelId() {
+    return modelId;
+  }
+
+  /** The encoder layers whose mean states this head reads. */
+  public List<Integer> layers() {
+    return layers;
+  }
+
+  public SubwordPooling pooling() {
+    return pooling;
+  }
+
+  public int level() {
+    return level;
+  }
+
+  /** The entity types it tags, at its level. */
+  public List<String> types() {
+    return types;
+  }
+
+  public int nestingLayers() {
+    return networks.get(0).tagCounts().length;
+  }
+
+  /**
+   * The temperature that divides the taggers' logits: fitted on held-out training texts so that
+   * tag probabilities, and the confidences made of them, match how often tags are right.
+   */
+  public double temperature() {
+    return temperature;
+  }
+
+  /** How many texts it was trained on. */
+  public int trainingTexts() {
+    return trainingTexts;
+  }
+
+  /** Training entities left out: nested deeper than its layers, or overlapping at one depth. */
+  public int skippedEntities() {
+    return skippedEntities;
+  }
+
+  /** Whether this head reads the word states {@code encoder} produces. */
+  public boolean fits(WordEncoder encoder) {
+    return encoder.modelId().equals(modelId) && encoder.settings().layers().equals(layers)
+        && encoder.settings().pooling() == pooling;
+  }
+
+  /** Writes the head to {@code file} (atomically: a temporary file, then a rename). */
+  public void save(Path file) {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      if (file.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      }
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        write(out);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new InferenceException("Cannot save the entity head to " + file + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a head written by {@link #save}.
+   *
+   * @throws InferenceException naming the file and what is wrong with it
+   */
+  public static EntityHead load(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file.toString());
+    } catch (IOException e) {
+      throw new InferenceException("Cannot read the entity head " + file + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void write(OutputStream stream) throws IOException {
+    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(stream));
+    ObjectNode header = Json.MAPPER.createObjectNode();
+    header.put("model", modelId);
+    header.putPOJO("layers", layers);
+    header.put("pooling", pooling.id());
+    header.put("level", level);
+    header.putPOJO("types", types);
+    TaggerNetwork first = networks.get(0);
+    header.put("dimension", first.dimension());
+    header.put("context", first.context());
+    header.put("hidden", first.hidden());
+    header.put("nestingLayers", first.tagCounts().length);
+    header.put("ensemble", networks.size());
+    header.put("temperature", temperature);
+    header.put("trainingTexts", trainingTexts);
+    header.put("skippedEntities", skippedEntities);
+    if (lexicon != null) {
+      header.putPOJO("lexicon", lexicon.state());
+    }
+    byte[] json = Json.MAPPER.writeValueAsBytes(header);
+    out.writeInt(MAGIC);
+    out.writeInt(FORMAT);
+    out.writeInt(json.length);
+    out.write(json);
+    for (TaggerNetwork network : networks) {
+      for (float[] values : network.parameters()) {
+        out.writeInt(values.length);
+        for (float v : values) {
+          out.writeFloat(v);
+        }
+      }
+    }
+    out.flush();
+  }
+
+  private static EntityHead read(InputStream stream, String where) throws IOException {
+    DataInputStream in = new DataInputStream(new BufferedInputStream(stream));
+    if (in.readInt() != MAGIC) {
+      throw new InferenceException(where + ": not an entity head (wrong magic number)");
+    }
+    int format = in.readInt();
+    if (format != FORMAT) {
+      throw new InferenceException(where + ": entity head format " + format + "; this release"
+          + " reads format " + FORMAT);
+    }
+    byte[] json = new byte[in.readInt()];
+    in.readFully(json);
+    JsonNode h = Json.MAPPER.readTree(new String(json, StandardCharsets.UTF_8));
+    List<Integer> layers = Json.MAPPER.convertValue(h.get("layers"),
+        new TypeReference<List<Integer>>() {});
+    List<String> types = Json.MAPPER.convertValue(h.get("types"),
+        new TypeReference<List<String>>() {});
+    int nesting = h.get("nestingLayers").asInt();
+    int tagCount = 1 + 2 * types.size();
+    int[] counts = new int[nesting];
+    Arrays.fill(counts, tagCount);
+    List<TaggerNetwork> networks = new ArrayList<>();
+    for (int member = 0; member < h.get("ensemble").asInt(); member++) {
+      List<float[]> parts = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        float[] values = new float[in.readInt()];
+        for (int j = 0; j < values.length; j++) {
+          values[j] = in.readFloat();
+        }
+        parts.add(values);
+      }
+      try {
+        networks.add(new TaggerNetwork(h.get("dimension").asInt(), h.get("context").asInt(),
+            h.get("hidden").asInt(), counts, parts.get(0), parts.get(1), parts.get(2),
+            parts.get(3), parts.get(4), parts.get(5)));
+      } catch (IllegalArgumentException e) {
+        throw new InferenceException(where + ": " + e.getMessage(), e);
+      }
+    }
+    Lexicon lexicon = null;
+    JsonNode saved = h.get("lexicon");
+    if (saved != null) {
+      try {
+        lexicon = Lexicon.fromState(saved.get("layers").asInt(), saved.get("tags").asInt(),
+            Json.MAPPER.convertValue(saved.get("words"),
+                new TypeReference<Map<String, int[]>>() {}),
+            Json.MAPPER.convertValue(saved.get("pairs"),
+                new TypeReference<Map<String, int[]>>() {}));
+      } catch (IllegalArgumentException e) {
+        throw new InferenceException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return new EntityHead(h.get("model").asText(), layers,
+        SubwordPooling.of(h.get("pooling").asText()), h.get("level").asInt(),
+        Collections.unmodifiableList(types), networks, lexicon,
+        h.has("temperature") ? h.get("temperature").asDouble() : 1.0,
+        h.get("trainingTexts").asInt(),
+        h.get("skippedEntities").asInt());
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "sluice-entity-head-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,491 @@
+package io.sluice.inference.extract.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.random.RandomGenerator;
+
+/**
+ * A small word tagger over frozen word states: each word's input is its own state and its
+ * neighbours' within {@code context} words (zeros past the text's ends), standardized with the
+ * training words' mean and spread; one hidden ReLU layer; then one softmax per tagging layer
+ * (the outermost entities, the entities nested in them, ...), all sharing the hidden layer.
+ *
+ * <p>Training: cross-entropy summed over the tagging layers, mini-batch Adam with weight decay
+ * and dropout on the hidden layer, examples shuffled with the injected random generator (so
+ * training is repeatable). Optionally the network keeps an exponential moving average of its
+ * weights over the training steps instead of the last step's weights; with the lexicon features
+ * and dropout 0.5 this made MaintIE results far less dependent on the seed (docs/BENCHMARKS.md,
+ * Extraction). Each mini-batch is split over {@code threads}
+ * workers, whose gradients are summed in a fixed order, so the result does not depend on thread
+ * timing.
+ *
+ * <p>Layout: {@code w1[input * hidden + h]} and {@code w2[h * outputs + o]}, so both passes run as
+ * contiguous {@code y += a * x} loops that the JIT vectorizes.
+ */
+public final class TaggerNetwork {
+
+  /**
+   * Training knobs.
+   *
+   * @param hidden hidden units
+   * @param context neighbours on each side whose states a word sees
+   * @param epochs passes over the training words
+   * @param batchSize words per update
+   * @param learningRate Adam's step size
+   * @param weightDecay L2 on the weight matrices
+   * @param dropout share of hidden units dropped in training
+   * @param threads workers per mini-batch
+   * @param averaging decay of the exponential moving average of the weights that the trained
+   *     network keeps (0: keep the last weights instead)
+   */
+  public record Settings(int hidden, int context, int epochs, int batchSize, double learningRate,
+      double weightDecay, double dropout, int threads, double averaging) {
+
+    public Settings {
+      if (hidden < 1 || context < 0 || epochs < 1 || batchSize < 1 || !(learningRate > 0)
+          || weightDecay < 0 || dropout < 0 || dropout >= 1 || threads < 1 || averaging < 0
+          || averaging >= 1) {
+        throw new IllegalArgumentException("Invalid tagger settings " + this);
+      }
+    }
+  }
+
+  private final int dimension;
+  private final int context;
+  private final int hidden;
+  private final int[] tagCounts;
+  private final int outputs;
+  private final float[] mean;
+  private final float[] inverseSpread;
+  private final float[] w1;
+  private final float[] b1;
+  private final float[] w2;
+  private final float[] b2;
+
+  /** A network from its parts (as saved); arrays are used as they are. */
+  public TaggerNetwork(int dimension, int context, int hidden, int[] tagCounts, float[] mean,
+      float[] inverseSpread, float[] w1, float[] b1, float[] w2, float[] b2) {
+    this.dimension = dimension;
+    this.context = context;
+    this.hidden = hidden;
+    this.tagCounts = tagCounts.clone();
+    this.outputs = Arrays.stream(tagCounts).sum();
+    int input = dimension * (2 * context + 1);
+    if (mean.length != dimension || inverseSpread.length != dimension
+        || w1.length != input * hidden || b1.length != hidden || w2.length != hidden * outputs
+        || b2.length != outputs) {
+      throw new IllegalArgumentException("Tagger weights do not fit dimension " + dimension
+          + ", context " + context + ", hidden " + hidden + ", tags " + Arrays.toString(tagCounts));
+    }
+    this.mean = mean;
+    this.inverseSpread = inverseSpread;
+    this.w1 = w1;
+    this.b1 = b1;
+    this.w2 = w2;
+    this.b2 = b2;
+  }
+
+  /**
+   * Trains a network.
+   *
+   * @param texts word states of each training text, {@code [text][word][dimension]}
+   * @param tags the gold tag of each word in each tagging layer, {@code [text][layer][word]}
+   * @param tagCounts the number of tags of each layer
+   * @param pool runs the workers of a mini-batch when {@code settings.threads() > 1}
+   */
+  public static TaggerNetwork train(List<float[][]> texts, List<int[][]> tags, int[] tagCounts,
+      Settings settings, RandomGenerator random, ExecutorService pool) {
+    if (texts.size() != tags.size() || texts.isEmpty()) {
+      throw new IllegalArgumentException(texts.size() + " texts but tags for " + tags.size());
+    }
+    int dimension = -1;
+    int words = 0;
+    for (float[][] text : texts) {
+      for (float[] word : text) {
+        dimension = word.length;
+        words++;
+      }
+    }
+    if (words == 0) {
+      throw new IllegalArgumentException("no words to train on");
+    }
+    float[] mean = new float[dimension];
+    float[] spread = new float[dimension];
+    standardization(texts, dimension, words, mean, spread);
+    int input = dimension * (2 * settings.context() + 1);
+    int outputs = Arrays.stream(tagCounts).sum();
+    int hidden = settings.hidden();
+    float[] w1 = new float[input * hidden];
+    float[] b1 = new float[hidden];
+    float[] w2 = new float[hidden * outputs];
+    float[] b2 = new float[outputs];
+    double s1 = Math.sqrt(2.0 / input);
+    for (int i = 0; i < w1.length; i++) {
+      w1[i] = (float) (random.nextGaussian() * s1);
+    }
+    double s2 = Math.sqrt(1.0 / hidden);
+    for (int i = 0; i < w2.length; i++) {
+      w2[i] = (float) (random.nextGaussian() * s2);
+    }
+    TaggerNetwork net = new TaggerNetwork(dimension, settings.context(), hidden, tagCounts, mean,
+        spread, w1, b1, w2, b2);
+    net.fit(texts, tags, settings, random, pool);
+    return net;
+  }
+
+  private static void standardization(List<float[][]> texts, int dimension, int words,
+      float[] mean, float[] inverseSpread) {
+    double[] sum = new double[dimension];
+    double[] squares = new double[dimension];
+    for (float[][] text : texts) {
+      for (float[] word : text) {
+        for (int d = 0; d < dimension; d++) {
+          sum[d] += word[d];
+          squares[d] += (double) word[d] * word[d];
+        }
+      }
+    }
+    for (int d = 0; d < dimension; d++) {
+      double m = sum[d] / words;
+      double variance = Math.max(0, squares[d] / words - m * m);
+      mean[d] = (float) m;
+      inverseSpread[d] = (float) (1 / (Math.sqrt(variance) + 1e-6));
+    }
+  }
+
+  /** One training example: a word of a text. */
+  private record Example(int text, int word) {}
+
+  private void fit(List<float[][]> texts, List<int[][]> tags, Settings settings,
+      RandomGenerator random, ExecutorService pool) {
+    List<float[][]> inputs = new ArrayList<>(texts.size());
+    List<Example> examples = new ArrayList<>();
+    for (int t = 0; t < texts.size(); t++) {
+      inputs.add(standardize(texts.get(t)));
+      for (int w = 0; w < texts.get(t).length; w++) {
+        examples.add(new Example(t, w));
+      }
+    }
+    int threads = pool == null ? 1 : settings.threads();
+    Gradient[] gradients = new Gradient[threads];
+    for (int i = 0; i < threads; i++) {
+      gradients[i] = new Gradient();
+    }
+    Adam adam = new Adam();
+    float[][] average = settings.averaging() > 0
+        ? new float[][] {w1.clone(), b1.clone(), w2.clone(), b2.clone()} : null;
+    Example[] order = examples.toArray(Example[]::new);
+    long step = 0;
+    for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+      shuffle(order, random);
+      for (int start = 0; start < order.length; start += settings.batchSize()) {
+        int end = Math.min(order.length, start + settings.batchSize());
+        long seed = random.nextLong();
+        int per = (end - start + threads - 1) / threads;
+        List<Future<?>> running = new ArrayList<>();
+        for (int k = 0; k < threads; k++) {
+          int from = start + k * per;
+          int to = Math.min(end, from + per);
+          Gradient g = gradients[k];
+          Runnable work = () -> g.compute(order, from, to, inputs, tags, settings.dropout(),
+              seed + from);
+          if (threads == 1) {
+            work.run();
+          } else {
+            running.add(pool.submit(work));
+          }
+        }
+        await(running);
+        for (int k = 1; k < threads; k++) {
+          gradients[0].add(gradients[k]);
+        }
+        adam.step(++step, gradients[0], end - start, settings);
+        if (average != null) {
+          // bias-corrected early on: the first steps weigh as much as they can
+          float decay = (float) Math.min(settings.averaging(), (1.0 + step) / (10.0 + step));
+          for (int p = 0; p < average.length; p++) {
+            float[] param = adam.params[p];
+            float[] avg = average[p];
+            for (int i = 0; i < avg.length; i++) {
+              avg[i] = decay * avg[i] + (1 - decay) * param[i];
+            }
+          }
+        }
+      }
+    }
+    if (average != null) {
+      for (int p = 0; p < average.length; p++) {
+        System.arraycopy(average[p], 0, adam.params[p], 0, average[p].length);
+      }
+    }
+  }
+
+  private static void await(List<Future<?>> running) {
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while training a tagger", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("Training a tagger failed: " + e.getCause(),
+            e.getCause());
+      }
+    }
+  }
+
+  /** Gradients of one worker, over its share of a mini-batch. */
+  private final class Gradient {
+    final float[] gw1 = new float[w1.length];
+    final float[] gb1 = new float[b1.length];
+    final float[] gw2 = new float[w2.length];
+    final float[] gb2 = new float[b2.length];
+    final float[] x = new float[w1.length / hidden];
+    final float[] h = new float[hidden];
+    final float[] gh = new float[hidden];
+    final float[] logits = new float[outputs];
+
+    void compute(Example[] order, int from, int to, List<float[][]> inputs, List<int[][]> tags,
+        double dropout, long seed) {
+      Arrays.fill(gw1, 0);
+      Arrays.fill(gb1, 0);
+      Arrays.fill(gw2, 0);
+      Arrays.fill(gb2, 0);
+      SplittableRandom random = new SplittableRandom(seed);
+      float keep = (float) (1 - dropout);
+      for (int e = from; e < to; e++) {
+        Example example = order[e];
+        window(inputs.get(example.text()), example.word(), x);
+        hiddenLayer(x, h);
+        for (int j = 0; j < hidden; j++) {
+          if (dropout > 0) {
+            h[j] = random.nextDouble() < dropout ? 0 : h[j] / keep;
+          }
+        }
+        outputLayer(h, logits);
+        // softmax per tagging layer; gradient of the summed cross-entropies
+        int[][] gold = tags.get(example.text());
+        int offset = 0;
+        for (int layer = 0; layer < tagCounts.length; layer++) {
+          softmax(logits, offset, tagCounts[layer]);
+          logits[offset + gold[layer][example.word()]] -= 1;
+          offset += tagCounts[layer];
+        }
+        Arrays.fill(gh, 0);
+        for (int j = 0; j < hidden; j++) {
+          float hj = h[j];
+          int row = j * outputs;
+          float sum = 0;
+          for (int o = 0; o < outputs; o++) {
+            gw2[row + o] += hj * logits[o];
+            sum += w2[row + o] * logits[o];
+          }
+          gh[j] = hj > 0 ? sum / keep : 0; // through dropout's 1/keep and ReLU
+        }
+        for (int o = 0; o < outputs; o++) {
+          gb2[o] += logits[o];
+        }
+        for (int j = 0; j < hidden; j++) {
+          gb1[j] += gh[j];
+        }
+        for (int i = 0; i < x.length; i++) {
+          float xi = x[i];
+          if (xi != 0) {
+            int row = i * hidden;
+            for (int j = 0; j < hidden; j++) {
+              gw1[row + j] += xi * gh[j];
+            }
+          }
+        }
+      }
+    }
+
+    void add(Gradient other) {
+      addInto(gw1, other.gw1);
+      addInto(gb1, other.gb1);
+      addInto(gw2, other.gw2);
+      addInto(gb2, other.gb2);
+    }
+  }
+
+  /** Adam's moment estimates for every parameter. */
+  private final class Adam {
+    final float[][] params = {w1, b1, w2, b2};
+    final float[][] m = {new float[w1.length], new float[b1.length], new float[w2.length],
+        new float[b2.length]};
+    final float[][] v = {new float[w1.length], new float[b1.length], new float[w2.length],
+        new float[b2.length]};
+
+    void step(long t, Gradient g, int examples, Settings settings) {
+      float[][] grads = {g.gw1, g.gb1, g.gw2, g.gb2};
+      double c1 = 1 - Math.pow(0.9, t);
+      double c2 = 1 - Math.pow(0.999, t);
+      float rate = (float) (settings.learningRate() * Math.sqrt(c2) / c1);
+      float inverse = 1f / examples;
+      for (int p = 0; p < params.length; p++) {
+        float[] param = params[p];
+        float[] grad = grads[p];
+        float[] mp = m[p];
+        float[] vp = v[p];
+        float decay = p % 2 == 0 ? (float) settings.weightDecay() : 0f;
+        for (int i = 0; i < param.length; i++) {
+          float gi = grad[i] * inverse + decay * param[i];
+          mp[i] = 0.9f * mp[i] + 0.1f * gi;
+          vp[i] = 0.999f * vp[i] + 0.001f * gi * gi;
+          param[i] -= rate * mp[i] / ((float) Math.sqrt(vp[i]) + 1e-8f);
+        }
+      }
+    }
+  }
+
+  /**
+   * Tag probabilities of every word of a text, {@code [layer][word][tag]}.
+   *
+   * @param words the text's word states (not standardized)
+   * @param temperature divides the logits before the softmax (1 = as trained)
+   */
+  public float[][][] probabilities(float[][] words, double temperature) {
+    float[][][] out = logits(words);
+    float inverse = (float) (1 / temperature);
+    for (float[][] layer : out) {
+      for (float[] word : layer) {
+        for (int t = 0; t < word.length; t++) {
+          word[t] *= inverse;
+        }
+        softmax(word, 0, word.length);
+      }
+    }
+    return out;
+  }
+
+  /** The raw scores (before the softmax) of every word's tags, {@code [layer][word][tag]}. */
+  public float[][][] logits(float[][] words) {
+    float[][] input = standardize(words);
+    float[][][] out = new float[tagCounts.length][words.length][];
+    float[] x = new float[w1.length / hidden];
+    float[] h = new float[hidden];
+    float[] logits = new float[outputs];
+    for (int w = 0; w < words.length; w++) {
+      window(input, w, x);
+      hiddenLayer(x, h);
+      outputLayer(h, logits);
+      int offset = 0;
+      for (int layer = 0; layer < tagCounts.length; layer++) {
+        out[layer][w] = Arrays.copyOfRange(logits, offset, offset + tagCounts[layer]);
+        offset += tagCounts[layer];
+      }
+    }
+    return out;
+  }
+
+  private float[][] standardize(float[][] words) {
+    float[][] out = new float[words.length][dimension];
+    for (int w = 0; w < words.length; w++) {
+      if (words[w].length != dimension) {
+        throw new IllegalArgumentException("a word state has " + words[w].length
+            + " values; this tagger was trained on " + dimension);
+      }
+      for (int d = 0; d < dimension; d++) {
+        out[w][d] = (words[w][d] - mean[d]) * inverseSpread[d];
+      }
+    }
+    return out;
+  }
+
+  private void window(float[][] words, int center, float[] x) {
+    for (int k = -context; k <= context; k++) {
+      int w = center + k;
+      int offset = (k + context) * dimension;
+      if (w < 0 || w >= words.length) {
+        Arrays.fill(x, offset, offset + dimension, 0f);
+      } else {
+        System.arraycopy(words[w], 0, x, offset, dimension);
+      }
+    }
+  }
+
+  private void hiddenLayer(float[] x, float[] h) {
+    System.arraycopy(b1, 0, h, 0, hidden);
+    for (int i = 0; i < x.length; i++) {
+      float xi = x[i];
+      if (xi != 0) {
+        int row = i * hidden;
+        for (int j = 0; j < hidden; j++) {
+          h[j] += xi * w1[row + j];
+        }
+      }
+    }
+    for (int j = 0; j < hidden; j++) {
+      h[j] = Math.max(0, h[j]);
+    }
+  }
+
+  private void outputLayer(float[] h, float[] logits) {
+    System.arraycopy(b2, 0, logits, 0, outputs);
+    for (int j = 0; j < hidden; j++) {
+      float hj = h[j];
+      if (hj != 0) {
+        int row = j * outputs;
+        for (int o = 0; o < outputs; o++) {
+          logits[o] += hj * w2[row + o];
+        }
+      }
+    }
+  }
+
+  private static void softmax(float[] values, int offset, int count) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = offset; i < offset + count; i++) {
+      max = Math.max(max, values[i]);
+    }
+    float sum = 0;
+    for (int i = offset; i < offset + count; i++) {
+      values[i] = (float) Math.exp(values[i] - max);
+      sum += values[i];
+    }
+    for (int i = offset; i < offset + count; i++) {
+      values[i] /= sum;
+    }
+  }
+
+  private static void addInto(float[] into, float[] from) {
+    for (int i = 0; i < into.length; i++) {
+      into[i] += from[i];
+    }
+  }
+
+  private static void shuffle(Object[] array, RandomGenerator random) {
+    for (int i = array.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      Object swap = array[i];
+      array[i] = array[j];
+      array[j] = swap;
+    }
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  public int context() {
+    return context;
+  }
+
+  public int hidden() {
+    return hidden;
+  }
+
+  public int[] tagCounts() {
+    return tagCounts.clone();
+  }
+
+  /** The parameters in save order: mean, inverse spread, w1, b1, w2, b2 (not copies). */
+  public List<float[]> parameters() {
+    return List.of(mean, inverseSpread, w1, b1, w2, b2);
+  }
+}

@@ -1,0 +1,143 @@
+package io.sluice.inference.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.inference.InferenceException;
+import io.sluice.inference.ModelBundle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A head trained on a small synthetic set of work orders (activity, object, nested part, state)
+ * finds the entities of unseen combinations, keeps nesting, and survives save and load.
+ */
+class EntityHeadTest {
+
+  private static final List<String> ACTIVITIES = List.of("replace", "inspect", "repair", "fit");
+  private static final List<String> OBJECTS = List.of("pump", "hose", "alternator", "fan",
+      "valve", "filter", "radiator", "compressor");
+  private static final List<String> STATES = List.of("leaking", "broken", "unserviceable",
+      "cracked");
+
+  static WordEncoder encoder;
+  static TrainedEntityExtractor extractor;
+  static List<AnnotatedText> unseen = new ArrayList<>();
+  static List<AnnotatedText> training = new ArrayList<>();
+
+  @BeforeAll
+  static void train() {
+    encoder = WordEncoder.open(ModelBundle.load(ModelBundle.DEFAULT),
+        WordEncoderSettings.DEFAULT, new SimpleMeterRegistry());
+    for (int a = 0; a < ACTIVITIES.size(); a++) {
+      for (int o = 0; o < OBJECTS.size(); o++) {
+        String act = ACTIVITIES.get(a);
+        String obj = OBJECTS.get(o);
+        String state = STATES.get((a + o) % STATES.size());
+        // "<act> hyd <obj>": an activity, and an object "hyd <obj>" holding the object "<obj>"
+        AnnotatedText order = new AnnotatedText(Words.of(List.of(act, "hyd", obj)), List.of(
+            new EntitySpan(0, 1, "Activity/MaintenanceActivity"),
+            new EntitySpan(1, 3, "PhysicalObject/Part"),
+            new EntitySpan(2, 3, "PhysicalObject/Part")));
+        AnnotatedText fault = new AnnotatedText(Words.of(List.of("<id>", obj, state)), List.of(
+            new EntitySpan(1, 2, "PhysicalObject/Part"),
+            new EntitySpan(2, 3, "State/UndesirableState")));
+        boolean heldOut = (a + 2 * o) % 5 == 0;
+        (heldOut ? unseen : training).add(order);
+        (heldOut ? unseen : training).add(fault);
+      }
+    }
+    extractor = TrainedEntityExtractor.train(encoder, training, List.of("State", "Activity",
+        "PhysicalObject"), EntityHeadSettings.DEFAULT.withTagger(64, 1, 30).withThreads(1));
+  }
+
+  @AfterAll
+  static void close() {
+    extractor.close();
+  }
+
+  @Test
+  void findsTheEntitiesOfUnseenCombinationsNestingIncluded() {
+    List<EntityResult> results = extractor.extract(
+        unseen.stream().map(AnnotatedText::words).toList());
+    EntityScores scores = EntityScores.scoreResults(unseen, results, 1);
+
+    assertThat(scores.typed().f1()).isGreaterThan(0.9);
+    assertThat(extractor.entityTypes()).containsExactly("State", "Activity", "PhysicalObject");
+    assertThat(extractor.head().nestingLayers()).isEqualTo(2);
+    EntityResult nested = results.get(unseen.indexOf(unseen.stream()
+        .filter(t -> t.words().word(1).equals("hyd")).findFirst().orElseThrow()));
+    assertThat(nested.entities()).extracting(Entity::firstWord, Entity::endWord)
+        .contains(org.assertj.core.groups.Tuple.tuple(1, 3),
+            org.assertj.core.groups.Tuple.tuple(2, 3));
+    for (EntityResult r : results) {
+      assertThat(r.confidence()).isBetween(0.0, 1.0);
+      r.entities().forEach(e -> assertThat(e.confidence()).isBetween(r.confidence(), 1.0));
+    }
+  }
+
+  @Test
+  void aSavedHeadLoadsAndAnswersTheSame(@TempDir Path dir) {
+    Path file = dir.resolve("head.bin");
+    extractor.head().save(file);
+    EntityHead loaded = EntityHead.load(file);
+
+    assertThat(loaded.fits(encoder)).isTrue();
+    assertThat(loaded.types()).isEqualTo(extractor.head().types());
+    assertThat(loaded.temperature()).isEqualTo(extractor.head().temperature());
+    Words words = Words.split("repair hyd fan cracked");
+    WordStates states = encoder.encode(words);
+    assertThat(loaded.decode(words, states)).isEqualTo(extractor.head().decode(words, states));
+  }
+
+  @Test
+  void aHeadIsRefusedByAnEncoderThatGivesOtherStates() {
+    try (WordEncoder other = WordEncoder.open(ModelBundle.load(ModelBundle.DEFAULT),
+        WordEncoderSettings.DEFAULT.withPooling(SubwordPooling.FIRST),
+        new SimpleMeterRegistry())) {
+      assertThatThrownBy(() -> TrainedEntityExtractor.of(other, extractor.head()))
+          .isInstanceOf(InferenceException.class)
+          .hasMessageContaining("pooling mean").hasMessageContaining("pooling first");
+    }
+  }
+
+  @Test
+  void trainingIsRepeatableWithTheSameSeed() {
+    List<AnnotatedText> few = unseen.subList(0, 6);
+    List<WordStates> states = encoder.encode(few.stream().map(AnnotatedText::words).toList());
+    EntityHeadSettings settings = EntityHeadSettings.DEFAULT.withTagger(16, 1, 3);
+    EntityHead a = EntityHead.train(encoder, few, states, List.of(), settings);
+    EntityHead b = EntityHead.train(encoder, few, states, List.of(), settings);
+    for (int i = 0; i < few.size(); i++) {
+      assertThat(a.decode(few.get(i).words(), states.get(i)))
+          .isEqualTo(b.decode(few.get(i).words(), states.get(i)));
+    }
+  }
+
+  @Test
+  void aShareOfTheTextsFitsTheTemperatureAndNoShareLeavesItAtOne() {
+    List<AnnotatedText> some = training.subList(0, 30);
+    List<WordStates> states = encoder.encode(some.stream().map(AnnotatedText::words).toList());
+    EntityHeadSettings settings = EntityHeadSettings.DEFAULT.withTagger(16, 1, 3).withThreads(1);
+
+    EntityHead calibrated = EntityHead.train(encoder, some, states, List.of(), settings);
+    EntityHead uncalibrated = EntityHead.train(encoder, some, states, List.of(),
+        settings.withCalibrationShare(0));
+
+    assertThat(uncalibrated.temperature()).isEqualTo(1.0);
+    assertThat(calibrated.temperature()).isStrictlyBetween(0.05, 20.0).isNotEqualTo(1.0);
+  }
+
+  @Test
+  void refusesTextsWithoutEntities() {
+    List<AnnotatedText> none = List.of(new AnnotatedText(Words.split("all good"), List.of()));
+    assertThatThrownBy(() -> TrainedEntityExtractor.train(encoder, none, List.of(),
+        EntityHeadSettings.DEFAULT)).hasMessageContaining("hold no entity");
+  }
+}
