@@ -125,9 +125,11 @@ public final class TopologyFormat {
           "'embedded' starts a single-node broker inside the process; otherwise bootstrap servers.")
       .optional("partitions", integer(1, 1_000), 3, "3",
           "Partitions of the topics the topology creates; more lets more instances share work.")
-      .optional("commitInterval", duration(), Duration.ofMillis(100), "100ms",
+      .optional("commitInterval", duration(), Brokers.Kafka.DEFAULT_COMMIT_INTERVAL, "20ms",
           "How often Kafka Streams commits its exactly-once transaction; results become visible"
-              + " to read-committed consumers at each commit.")
+              + " to read-committed consumers at each commit, so it sets most of the end-to-end"
+              + " latency (docs/BENCHMARKS.md, End-to-end pipeline). Longer means fewer, larger"
+              + " transactions.")
       .build(v -> new Brokers.Kafka(v.get("bootstrap"), v.get("partitions"),
           v.get("commitInterval")));
 
@@ -568,7 +570,7 @@ public final class TopologyFormat {
           mqtt.password(), mqtt.receiveMaximum(), mqtt.sessionExpiry(), mqtt.tls());
     }
     Brokers.Kafka kafka = given == null || given.kafka() == null
-        ? new Brokers.Kafka("embedded", 3, Duration.ofMillis(100)) : given.kafka();
+        ? new Brokers.Kafka("embedded", 3, Brokers.Kafka.DEFAULT_COMMIT_INTERVAL) : given.kafka();
     return new Brokers(mqtt, kafka);
   }
 

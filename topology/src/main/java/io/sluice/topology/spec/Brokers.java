@@ -66,6 +66,13 @@ public record Brokers(Mqtt mqtt, Kafka kafka) {
    */
   public record Kafka(String bootstrap, int partitions, Duration commitInterval) {
 
+    /**
+     * 20 ms: results are visible to read-committed consumers only at a commit, and at 100 ms (Kafka
+     * Streams' own exactly-once default) the commit wait alone made the end-to-end p95 miss
+     * 100 ms; measured in docs/BENCHMARKS.md.
+     */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(20);
+
     public boolean embedded() {
       return bootstrap.equals("embedded");
     }
