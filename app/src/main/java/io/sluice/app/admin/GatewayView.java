@@ -7,6 +7,7 @@ import io.sluice.app.runtime.Models;
 import io.sluice.app.runtime.TopologyRuntime;
 import io.sluice.inference.BundleVerification;
 import io.sluice.inference.TextClassifier;
+import io.sluice.operators.extract.EntityModel;
 import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Pipeline;
 import io.sluice.topology.spec.Step;
@@ -70,6 +71,11 @@ public interface GatewayView {
         return Map.copyOf(classifiers);
       }
     };
+  }
+
+  /** The entity model of each pipeline whose extract step names one, by pipeline name. */
+  default Map<String, EntityModel> entityModels() {
+    return Map.of();
   }
 
   /**
@@ -138,6 +144,21 @@ public interface GatewayView {
         }
         topology.resolve().flatMap(r -> loaded.get().forStep(r.classify()))
             .ifPresent(slot -> out.put(RESOLVE, slot));
+        return out;
+      }
+
+      @Override
+      public Map<String, EntityModel> entityModels() {
+        Map<String, EntityModel> out = new LinkedHashMap<>();
+        models.get().ifPresent(loaded -> {
+          for (Pipeline p : spec.get().pipelines()) {
+            for (Step step : p.steps()) {
+              if (step instanceof Step.Extract e) {
+                loaded.forStep(e).ifPresent(m -> out.putIfAbsent(p.name(), m));
+              }
+            }
+          }
+        });
         return out;
       }
 

@@ -30,7 +30,10 @@ import io.sluice.topology.spec.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,7 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
   private final MeterRegistry registry;
   private final Ticker ticker;
   private final List<EntityExtractor> opened = new ArrayList<>();
+  private final Map<Step.Extract, EntityModel> byStep = new IdentityHashMap<>();
 
   EntityExtractors(MeterRegistry registry, Ticker ticker) {
     this.registry = registry;
@@ -85,7 +89,14 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
     opened.add(extractor);
     log.info("Extract model {} ({} {}): types {}", model.name(), extract.modelType(),
         extractor.version(), extractor.entityTypes());
-    return new Adapter(extractor);
+    EntityModel adapted = new Adapter(extractor);
+    byStep.put(extract, adapted);
+    return adapted;
+  }
+
+  /** The entity model made for this extract step, if one was. */
+  synchronized Optional<EntityModel> forStep(Step.Extract extract) {
+    return Optional.ofNullable(byStep.get(extract));
   }
 
   private EntityExtractor trainedHead(Model model, Step.Extract extract, Path baseDir,
@@ -156,6 +167,7 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
   public synchronized void close() {
     opened.forEach(EntityExtractor::close);
     opened.clear();
+    byStep.clear();
   }
 
   /** An inference-module extractor seen through the extract operator's port. */

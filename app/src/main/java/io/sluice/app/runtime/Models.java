@@ -78,6 +78,11 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
     return extractors.create(model, extract, baseDir);
   }
 
+  /** The entity model made for this extract step, if it names one. */
+  public java.util.Optional<EntityModel> forStep(Step.Extract extract) {
+    return extractors.forStep(extract);
+  }
+
   @Override
   public synchronized TextModel create(Model model, Step.Classify classify, Path baseDir) {
     ClassifierModel first = train(model, classify, baseDir);

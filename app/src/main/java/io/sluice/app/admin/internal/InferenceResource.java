@@ -9,7 +9,9 @@ import io.sluice.inference.Prediction;
 import io.sluice.inference.TextClassifier;
 import io.sluice.inference.TextEncoder;
 import io.sluice.operators.extract.ExtractionException;
+import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.extract.Extraction;
+import io.sluice.operators.extract.ModelFields;
 import io.sluice.operators.extract.PatternExtractor;
 import io.sluice.topology.spec.Pipeline;
 import io.sluice.topology.spec.Step;
@@ -30,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The local inference API. {@code /v1/classify} goes through each pipeline's classifier
  * ({@link TextClassifier#classifyAsync}), so concurrent HTTP callers are batched together by its
  * dynamic batcher on the encoder the stream uses; {@code /v1/embed} runs that encoder on a worker
- * thread; {@code /v1/extract} applies the pipeline's extract step (patterns and gazetteers).
+ * thread; {@code /v1/extract} applies the pipeline's extract step: patterns and gazetteers, and
+ * the step's entity model (one batch call on a worker thread) where it names one.
  * Which pipeline or model: named in the body, or the only one there is.
  */
 public final class InferenceResource {
@@ -121,20 +124,52 @@ public final class InferenceResource {
       boolean complete = true;
       try {
         for (Extraction e : extractor.extract(text)) {
-          Map<String, Object> f = new LinkedHashMap<>();
-          f.put("name", e.name());
-          f.put("value", e.value());
-          f.put("confidence", e.confidence());
-          f.put("start", e.start());
-          f.put("end", e.end());
-          fields.add(f);
+          fields.add(field(e, "pattern"));
         }
       } catch (ExtractionException e) {
         complete = false;
       }
-      results.add(Map.of("fields", fields, "complete", complete));
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("fields", fields);
+      result.put("complete", complete);
+      results.add(result);
     }
-    JsonReplies.ok(ctx, Map.of("pipeline", pipeline, "results", results));
+    EntityModel model = gateway.entityModels().get(pipeline);
+    if (model == null) {
+      JsonReplies.ok(ctx, Map.of("pipeline", pipeline, "results", results));
+      return;
+    }
+    // The step's entity model: one batch call on a worker thread, never on the event loop.
+    vertx.executeBlocking(() -> model.extract(texts), false).onComplete(done -> {
+      if (done.failed()) {
+        fail(ctx, done.cause());
+        return;
+      }
+      for (int i = 0; i < texts.size(); i++) {
+        ModelFields found = done.result().get(i);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> fields = (List<Map<String, Object>>) results.get(i)
+            .get("fields");
+        found.fields().forEach(e -> fields.add(field(e, "model")));
+        results.get(i).put("extractionConfidence", found.confidence());
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("pipeline", pipeline);
+      body.put("model", model.name() + "@" + model.version());
+      body.put("results", results);
+      JsonReplies.ok(ctx, body);
+    });
+  }
+
+  private static Map<String, Object> field(Extraction e, String source) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("name", e.name());
+    f.put("value", e.value());
+    f.put("confidence", e.confidence());
+    f.put("start", e.start());
+    f.put("end", e.end());
+    f.put("source", source);
+    return f;
   }
 
   /** The encoder of every model some classify step loaded, by model name. */
