@@ -34,10 +34,13 @@ import picocli.CommandLine.Option;
           + "(span only), precision, recall and F1 per class, training seconds (encoding the "
           + "training words plus training the head) and extraction throughput in texts/s "
           + "(median of the timed passes over the test texts). Progress goes to stderr."},
-    footerHeading = "%nExample:%n",
+    footerHeading = "%nExamples:%n",
     footer = {
       "  sluice eval maintie --train ../shared/data/maintie/train.json "
           + "--test ../shared/data/maintie/dev.json --level 1 --json",
+      "  sluice eval maintie --train ../shared/data/maintie/train.json "
+          + "--test ../shared/data/maintie/dev.json --model classpath:bge-small-en-v1.5-q "
+          + "--layers 5,6,7,8",
       "",
       "Exit codes: 0 done, 1 a target missed (with --check), 2 bad arguments or data, "
           + "3 runtime error."})
@@ -72,7 +75,10 @@ public final class EvalMaintieCommand implements Callable<Integer> {
 
   @Option(names = "--layers", paramLabel = "K,K", split = ",", defaultValue = "2,3,4,5",
       description = "Encoder layers averaged into word states: 0 = embeddings, k = k-th "
-          + "layer, -1 = the output (default: ${DEFAULT-VALUE}).")
+          + "layer, -1 = the output. The default suits the 6 layers of all-MiniLM-L6-v2; "
+          + "bge-small and e5-small have 12 (5,6,7,8 measured best for bge-small, "
+          + "docs/BENCHMARKS.md). An unknown layer is refused with the model's layers "
+          + "(default: ${DEFAULT-VALUE}).")
   List<Integer> layers;
 
   @Option(names = "--subword-pooling", paramLabel = "HOW", defaultValue = "mean",

@@ -89,6 +89,27 @@ class EvalMaintieCommandTest {
   }
 
   @Test
+  void trainsOverTheLayersOfAnotherEncoder() throws Exception {
+    Path train = corpus("train.json", List.of("replace", "inspect"),
+        List.of("pump", "hose", "fan"));
+    Path test = corpus("dev.json", List.of("fit"), List.of("radiator", "pump"));
+
+    // Layer 11 exists in the 12-layer bge-small but not in the default 6-layer MiniLM.
+    Run run = run("eval", "maintie", "--train", train.toString(), "--test", test.toString(),
+        "--model", "classpath:bge-small-en-v1.5-q", "--layers", "5,11", "--epochs", "2",
+        "--calibration-share", "0", "--rounds", "1", "--json");
+
+    assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.OK);
+    JsonNode json = run.json();
+    assertThat(json.get("model").asText()).startsWith("bge-small-en-v1.5-q");
+    assertThat(json.get("layers").toString()).isEqualTo("[5,11]");
+    Run missing = run("eval", "maintie", "--train", train.toString(), "--test", test.toString(),
+        "--model", "classpath:bge-small-en-v1.5-q", "--layers", "13");
+    assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(missing.err()).contains("bge-small-en-v1.5-q").contains("12 (the last)");
+  }
+
+  @Test
   void badInputExitsWithUsage() throws Exception {
     Path train = corpus("train.json", List.of("replace"), List.of("pump"));
     assertThat(run("eval", "maintie", "--train", dir.resolve("missing.json").toString(),
