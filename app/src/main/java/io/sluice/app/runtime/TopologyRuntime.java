@@ -366,7 +366,7 @@ public final class TopologyRuntime implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
         spec.brokers().kafka().commitInterval().toMillis());
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, spec.brokers().kafka().streamThreads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(dataDir).toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     if (spec.kind() == TopologySpec.Kind.GATEWAY) {

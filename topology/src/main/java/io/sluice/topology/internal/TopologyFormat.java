@@ -130,8 +130,12 @@ public final class TopologyFormat {
               + " to read-committed consumers at each commit, so it sets most of the end-to-end"
               + " latency (docs/BENCHMARKS.md, End-to-end pipeline). Longer means fewer, larger"
               + " transactions.")
+      .optional("streamThreads", integer(1, 16), Brokers.Kafka.DEFAULT_STREAM_THREADS, "2",
+          "Kafka Streams threads. Each source partition is a task, and tasks are shared among the"
+              + " threads, so while one thread waits for a model call another keeps sensor"
+              + " readings and other partitions moving. More threads than partitions idle.")
       .build(v -> new Brokers.Kafka(v.get("bootstrap"), v.get("partitions"),
-          v.get("commitInterval")));
+          v.get("commitInterval"), v.get("streamThreads")));
 
   static final ObjectType<Brokers> BROKERS = ObjectType.builder("Brokers",
           "Where messages come from and where the topology runs.")

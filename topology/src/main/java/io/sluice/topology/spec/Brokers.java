@@ -63,8 +63,21 @@ public record Brokers(Mqtt mqtt, Kafka kafka) {
    * @param bootstrap {@code embedded} for an in-process broker, or {@code host:9092,...}
    * @param partitions partitions of the topics the topology creates
    * @param commitInterval how often Kafka Streams commits its transaction (exactly-once)
+   * @param streamThreads Kafka Streams threads; a source's partitions are tasks, shared among them
    */
-  public record Kafka(String bootstrap, int partitions, Duration commitInterval) {
+  public record Kafka(String bootstrap, int partitions, Duration commitInterval,
+      int streamThreads) {
+
+    /**
+     * 2: while one thread waits for a model call, the other keeps the rest of the stream (sensor
+     * readings, other partitions) moving; measured in docs/BENCHMARKS.md.
+     */
+    public static final int DEFAULT_STREAM_THREADS = 2;
+
+    /** A cluster with the default number of stream threads. */
+    public Kafka(String bootstrap, int partitions, Duration commitInterval) {
+      this(bootstrap, partitions, commitInterval, DEFAULT_STREAM_THREADS);
+    }
 
     /**
      * 20 ms: results are visible to read-committed consumers only at a commit, and at 100 ms (Kafka
