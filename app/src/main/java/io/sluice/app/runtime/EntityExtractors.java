@@ -1,7 +1,9 @@
 package io.sluice.app.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.inference.BundleException;
 import io.sluice.inference.BundleVerification;
+import io.sluice.inference.InferenceException;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.SessionSettings;
 import io.sluice.inference.Ticker;
@@ -82,7 +84,10 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
         extractor = tokenClassifier ? TokenClassifier.open(bundle, classifier, registry)
             : trainedHead(model, extract, baseDir, bundle, threads);
       }
-    } catch (IllegalArgumentException e) {
+    } catch (BundleException e) {
+      throw e; // a refused bundle says so itself, as for classify models
+    } catch (IllegalArgumentException | InferenceException e) {
+      // A model that cannot serve this step as configured (layers it does not have, say).
       throw new TopologyException(List.of(new TopologyError("", extract.line(), 0,
           "extract", "model '" + model.name() + "': " + e.getMessage(), "")));
     }
@@ -101,8 +106,11 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
 
   private EntityExtractor trainedHead(Model model, Step.Extract extract, Path baseDir,
       ModelBundle bundle, SessionSettings threads) {
-    WordEncoder encoder = WordEncoder.open(bundle,
-        WordEncoderSettings.DEFAULT.withSession(threads), registry);
+    WordEncoderSettings settings = WordEncoderSettings.DEFAULT.withSession(threads);
+    if (!extract.layers().isEmpty()) {
+      settings = settings.withLayers(extract.layers());
+    }
+    WordEncoder encoder = WordEncoder.open(bundle, settings, registry);
     try {
       Path headFile = extract.headFile() == null ? null : path(extract.headFile(), baseDir);
       if (headFile != null && Files.isRegularFile(headFile)) {

@@ -340,13 +340,17 @@ public final class TopologyFormat {
           + " was trained on the same model, else trained and saved there.")
       .optional("level", integer(1, 16), 1, "1", "trained-head: the type hierarchy level"
           + " entities are typed at (types are cut after this many '/' parts; 1 = top classes).")
+      .optional("layers", listOf(integer(0, 48), 0), List.of(), "[2, 3, 4, 5]",
+          "trained-head: the encoder layers whose word states are averaged (0 = embeddings; the"
+              + " default suits all-MiniLM-L6-v2's six layers; for bge-small-en-v1.5 [5, 6, 7, 8]"
+              + " measured best, see docs/extraction.md).")
       .optional("uncertainBelow", number(0, 1), 0.5, "0.5", "A text whose model confidence"
           + " (the lowest probability of any word's tag) is below this gets"
           + " extraction = uncertain.")
       .check((v, reader) -> {
         boolean trained = Step.Extract.TRAINED_HEAD.equals(v.get("modelType"));
         if (v.get("model") == null) {
-          for (String key : List.of("modelType", "trainFile", "headFile", "level",
+          for (String key : List.of("modelType", "trainFile", "headFile", "level", "layers",
               "uncertainBelow")) {
             if (v.present(key)) {
               reader.error(v.node(key), "'" + key + "' needs a model",
@@ -357,7 +361,7 @@ public final class TopologyFormat {
           reader.error(v.node(), "a trained-head extractor needs trainFile (or a saved"
               + " headFile)", "add trainFile: <labelled texts in MaintIE's JSON format>");
         } else if (!trained) {
-          for (String key : List.of("trainFile", "headFile", "level")) {
+          for (String key : List.of("trainFile", "headFile", "level", "layers")) {
             if (v.present(key)) {
               reader.error(v.node(key), "'" + key + "' belongs to modelType trained-head",
                   "remove it: a token classifier brings its own labels");
@@ -377,7 +381,7 @@ public final class TopologyFormat {
       })
       .build(v -> new Step.Extract(v.get("patterns"), v.get("custom"), v.get("gazetteers"),
           v.get("model"), v.get("modelType"), v.get("trainFile"), v.get("headFile"),
-          v.get("level"), v.get("uncertainBelow"), line(v)));
+          v.get("level"), v.get("layers"), v.get("uncertainBelow"), line(v)));
 
   static final Type<Step> NOVELTY = ObjectType.builder("NoveltyStep",
           "Scores how unlike the known examples a text is; the threshold is derived from the"

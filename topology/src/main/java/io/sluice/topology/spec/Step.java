@@ -56,7 +56,12 @@ public sealed interface Step {
    */
   record Extract(List<String> patterns, Map<String, String> custom,
       Map<String, List<String>> gazetteers, String model, String modelType, String trainFile,
-      String headFile, int level, double uncertainBelow, int line) implements Step {
+      String headFile, int level, List<Integer> layers, double uncertainBelow, int line)
+      implements Step {
+
+    public Extract {
+      layers = List.copyOf(layers);
+    }
 
     public static final String TRAINED_HEAD = "trained-head";
     public static final String TOKEN_CLASSIFIER = "token-classifier";
