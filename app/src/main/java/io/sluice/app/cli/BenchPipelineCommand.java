@@ -1,7 +1,6 @@
 package io.sluice.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.demo.DemoTexts;
 import io.sluice.app.demo.DeviceFleet;
@@ -180,10 +179,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
   /** Share of texts the classifiers' result caches answered, over the whole run. */
   private static double cacheHitRate(PrometheusMeterRegistry registry) {
-    double hits = registry.find(InferenceMeter.CACHE_HITS.meterName()).counters().stream()
-        .mapToDouble(Counter::count).sum();
-    double misses = registry.find(InferenceMeter.CACHE_MISSES.meterName()).counters().stream()
-        .mapToDouble(Counter::count).sum();
+    double hits = Metrics.counterSum(registry, InferenceMeter.CACHE_HITS.meterName());
+    double misses = Metrics.counterSum(registry, InferenceMeter.CACHE_MISSES.meterName());
     return hits + misses == 0 ? 0 : Math.round(hits / (hits + misses) * 1000) / 1000.0;
   }
 

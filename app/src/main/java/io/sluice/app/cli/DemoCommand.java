@@ -19,6 +19,7 @@ import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Topics;
 import io.sluice.topology.spec.TopologySpec;
+import io.sluice.operators.OperatorMeters;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -249,8 +250,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** Records the router dropped on purpose (route {@code drop}). */
   static long dropped(PrometheusMeterRegistry registry) {
-    return (long) registry.find("sluice.routed").tag("route", "drop").counters().stream()
-        .mapToDouble(c -> c.count()).sum();
+    return (long) Metrics.counterSum(registry, OperatorMeters.ROUTED.meterName(), "route",
+        "drop");
   }
 
   /** Records written to the input topics so far (the sum of their end offsets). */

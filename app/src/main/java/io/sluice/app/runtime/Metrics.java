@@ -1,5 +1,7 @@
 package io.sluice.app.runtime;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -25,5 +27,10 @@ public final class Metrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     return registry;
+  }
+
+  /** The sum of every counter named {@code name} with these tag pairs, across other tags. */
+  public static double counterSum(MeterRegistry registry, String name, String... tags) {
+    return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
   }
 }

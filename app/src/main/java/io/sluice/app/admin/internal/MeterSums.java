@@ -3,6 +3,7 @@ package io.sluice.app.admin.internal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
+import io.sluice.app.runtime.Metrics;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,7 +14,7 @@ final class MeterSums {
 
   /** The sum of every counter named {@code name} with these tag pairs. */
   static double counter(MeterRegistry registry, String name, String... tags) {
-    return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+    return Metrics.counterSum(registry, name, tags);
   }
 
   /** Counter sums keyed by the value of {@code splitTag}, among those with {@code tags}. */
