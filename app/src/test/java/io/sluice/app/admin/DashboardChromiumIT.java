@@ -121,6 +121,19 @@ class DashboardChromiumIT {
       assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
       assertThat(classified.body()).contains("\"label\":\"electrical\"");
 
+      // The page shows the forward share of the last few samples (2.5 s here) while records are
+      // routed, and the total share once none were routed in that window: wait for the latter,
+      // so that the page and the counters read above describe the same records.
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind
+            .ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(admin.url() + "/dashboard/summary"))
+                .header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        // No forward in the window and the total share shown: the window is past the routing.
+        return summary.at("/rates/forwardedPerSecond").asDouble() == 0
+            && Math.abs(summary.at("/rates/forwardShare").asDouble() - forwarded / good) < 1e-9;
+      });
       String url = admin.url() + "/dashboard#token=" + TOKEN;
       String dom = runChromium(chromium.get(), "--dump-dom", url);
 
