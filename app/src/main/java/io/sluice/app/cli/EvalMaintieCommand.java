@@ -91,6 +91,11 @@ public final class EvalMaintieCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int nestingLayers;
 
+  @Option(names = "--tagging", paramLabel = "SCHEME", defaultValue = "iobes",
+      description = "bio or iobes: the tags the head learns; iobes adds end and single-word "
+          + "tags (default: ${DEFAULT-VALUE}).")
+  String tagging;
+
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "20",
       description = "Training passes (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -135,7 +140,8 @@ public final class EvalMaintieCommand implements Callable<Integer> {
       options = new MaintieEvaluation.Options(EntityHeadSettings.DEFAULT.withLevel(level)
           .withNestingLayers(nestingLayers)
           .withTagger(EntityHeadSettings.DEFAULT.hidden(), EntityHeadSettings.DEFAULT.context(),
-              epochs).withCalibrationShare(calibrationShare).withSeed(seed),
+              epochs).withCalibrationShare(calibrationShare).withSeed(seed)
+          .withTagging(EntityHeadSettings.Tagging.of(tagging)),
           WordEncoderSettings.DEFAULT.withLayers(layers)
               .withPooling(SubwordPooling.of(pooling)), rounds, scheme, saveHead);
     } catch (IllegalArgumentException e) {

@@ -26,11 +26,40 @@ import java.util.List;
  * @param averaging decay of the moving average of the weights the head keeps (0 = the last
  *     weights)
  * @param seed seeds initialization, shuffling and dropout, so training is repeatable
+ * @param tagging the tag scheme the tagger learns
  */
 public record EntityHeadSettings(int level, int nestingLayers, int hidden, int context,
     int epochs, int batchSize, double learningRate, double weightDecay, double dropout,
     int ensemble, int threads, boolean lexicon, double calibrationShare, double averaging,
-    long seed) {
+    long seed, Tagging tagging) {
+
+  /**
+   * How words are tagged: {@code BIO} (begin, inside, outside) or {@code IOBES}, which adds an
+   * end tag and a single-word tag, so the tagger learns where an entity stops as well as where
+   * it starts.
+   */
+  public enum Tagging {
+    BIO, IOBES;
+
+    /** The name as written in files and options: {@code bio} or {@code iobes}. */
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The tagging named {@code id}, in any case.
+     *
+     * @throws IllegalArgumentException naming the choices
+     */
+    public static Tagging of(String id) {
+      for (Tagging t : values()) {
+        if (t.id().equalsIgnoreCase(id)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("unknown tagging '" + id + "'; expected bio or iobes");
+    }
+  }
 
   /**
    * Level 1, two nesting layers, 256 hidden units seeing one neighbour on each side, 20 epochs,
@@ -40,7 +69,7 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
    */
   public static final EntityHeadSettings DEFAULT =
       new EntityHeadSettings(1, 2, 256, 1, 20, 64, 1e-3, 1e-4, 0.5, 1, 2, true, 0.2, 0.995,
-          42);
+          42, Tagging.IOBES);
 
   public EntityHeadSettings {
     List<String> problems = new ArrayList<>();
@@ -60,6 +89,7 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
         + " [0, 0.5], got " + calibrationShare, problems);
     check(averaging >= 0 && averaging < 1, "averaging must be in [0, 1), got " + averaging,
         problems);
+    check(tagging != null, "tagging must be bio or iobes", problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid entity head settings: "
           + String.join("; ", problems));
@@ -75,60 +105,71 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
   public EntityHeadSettings withLevel(int newLevel) {
     return new EntityHeadSettings(newLevel, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed);
+        seed, tagging);
   }
 
   public EntityHeadSettings withNestingLayers(int newNestingLayers) {
     return new EntityHeadSettings(level, newNestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed);
+        seed, tagging);
   }
 
   public EntityHeadSettings withTagger(int newHidden, int newContext, int newEpochs) {
     return new EntityHeadSettings(level, nestingLayers, newHidden, newContext, newEpochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed);
+        seed, tagging);
   }
 
   public EntityHeadSettings withThreads(int newThreads) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, newThreads, lexicon, calibrationShare,
-        averaging, seed);
+        averaging,
+        seed, tagging);
   }
 
   public EntityHeadSettings withAveraging(double newAveraging) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare,
-        newAveraging, seed);
+        newAveraging, seed, tagging);
   }
 
   public EntityHeadSettings withDropout(double newDropout) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, newDropout, ensemble, threads, lexicon, calibrationShare,
-        averaging, seed);
+        averaging,
+        seed, tagging);
   }
 
   public EntityHeadSettings withLexicon(boolean newLexicon) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, newLexicon, calibrationShare,
-        averaging, seed);
+        averaging,
+        seed, tagging);
   }
 
   public EntityHeadSettings withEnsemble(int newEnsemble) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, newEnsemble, threads, lexicon, calibrationShare,
-        averaging, seed);
+        averaging,
+        seed, tagging);
   }
 
   public EntityHeadSettings withCalibrationShare(double newCalibrationShare) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, newCalibrationShare,
-        averaging, seed);
+        averaging,
+        seed, tagging);
   }
 
   public EntityHeadSettings withSeed(long newSeed) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        newSeed);
+        newSeed, tagging);
+  }
+
+  public EntityHeadSettings withTagging(Tagging newTagging) {
+    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
+        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
+        seed, newTagging);
   }
 }

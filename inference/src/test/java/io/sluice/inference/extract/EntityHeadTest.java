@@ -97,6 +97,61 @@ class EntityHeadTest {
   }
 
   @Test
+  void headsTrainWithEitherTaggingAndKeepItThroughSaveAndLoad(@TempDir Path dir) {
+    List<WordStates> states = encoder.encode(
+        training.stream().map(AnnotatedText::words).toList());
+    EntityHead bio = EntityHead.train(encoder, training, states, List.of(),
+        EntityHeadSettings.DEFAULT.withTagger(64, 1, 30).withThreads(1)
+            .withTagging(EntityHeadSettings.Tagging.BIO));
+    List<EntityResult> results = new ArrayList<>();
+    for (AnnotatedText text : unseen) {
+      results.add(bio.decode(text.words(), encoder.encode(text.words())));
+    }
+
+    assertThat(extractor.head().tagging()).isEqualTo(EntityHeadSettings.Tagging.IOBES);
+    assertThat(bio.tagging()).isEqualTo(EntityHeadSettings.Tagging.BIO);
+    assertThat(EntityScores.scoreResults(unseen, results, 1).typed().f1()).isGreaterThan(0.9);
+    Path file = dir.resolve("bio.bin");
+    bio.save(file);
+    assertThat(EntityHead.load(file).tagging()).isEqualTo(EntityHeadSettings.Tagging.BIO);
+    extractor.head().save(file);
+    assertThat(EntityHead.load(file).tagging()).isEqualTo(EntityHeadSettings.Tagging.IOBES);
+  }
+
+  @Test
+  void aHeadSavedBeforeTaggingWasRecordedLoadsAsBio(@TempDir Path dir) throws Exception {
+    List<AnnotatedText> some = training.subList(0, 20);
+    List<WordStates> states = encoder.encode(some.stream().map(AnnotatedText::words).toList());
+    EntityHead bio = EntityHead.train(encoder, some, states, List.of(),
+        EntityHeadSettings.DEFAULT.withTagger(16, 1, 3).withThreads(1)
+            .withTagging(EntityHeadSettings.Tagging.BIO));
+    Path file = dir.resolve("old.bin");
+    bio.save(file);
+    // rewrite the JSON header without "tagging", as heads were saved before IOBES
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file));
+    int magic = in.getInt();
+    int format = in.getInt();
+    byte[] json = new byte[in.getInt()];
+    in.get(json);
+    com.fasterxml.jackson.databind.ObjectMapper mapper =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode header =
+        (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json);
+    assertThat(header.remove("tagging")).isNotNull();
+    byte[] old = mapper.writeValueAsBytes(header);
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(12 + old.length + in.remaining());
+    out.putInt(magic).putInt(format).putInt(old.length).put(old).put(in);
+    java.nio.file.Files.write(file, out.array());
+
+    EntityHead loaded = EntityHead.load(file);
+
+    assertThat(loaded.tagging()).isEqualTo(EntityHeadSettings.Tagging.BIO);
+    Words words = Words.split("repair hyd fan cracked");
+    WordStates s = encoder.encode(words);
+    assertThat(loaded.decode(words, s)).isEqualTo(bio.decode(words, s));
+  }
+
+  @Test
   void aHeadIsRefusedByAnEncoderThatGivesOtherStates() {
     try (WordEncoder other = WordEncoder.open(ModelBundle.load(ModelBundle.DEFAULT),
         WordEncoderSettings.DEFAULT.withPooling(SubwordPooling.FIRST),

@@ -79,6 +79,11 @@ class TagDecoderPropertyTest {
   }
 
   @Example
+  void iobesOfTypesListsOThenEachTypesFourTags() {
+    assertThat(TagScheme.iobes(List.of("Phys", "Act")).tags()).isEqualTo(IOBES.tags());
+  }
+
+  @Example
   void rejectsTagsThatAreNotBioOrIobes() {
     assertThatThrownBy(() -> TagScheme.of(List.of("O", "X-Thing")))
         .hasMessageContaining("'X-Thing'").hasMessageContaining("expected B, I, E, S, L or U");

@@ -78,7 +78,8 @@ public final class Lexicon {
           int[] pair = pairs.computeIfAbsent(pairKey(text.get(w), text.get(w + 1)),
               k -> new int[2]);
           TagScheme.Role next = scheme.role(layerTags[0][w + 1]);
-          boolean joined = layerTags[0][w] != 0 && next == TagScheme.Role.INSIDE;
+          boolean joined = layerTags[0][w] != 0
+              && (next == TagScheme.Role.INSIDE || next == TagScheme.Role.END);
           pair[0] += joined ? 1 : 0;
           pair[1]++;
         }

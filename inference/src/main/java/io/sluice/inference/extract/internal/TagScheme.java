@@ -91,11 +91,21 @@ public final class TagScheme {
 
   /** BIO tags for {@code types}: O, then B- and I- of each type in order. */
   public static TagScheme bio(List<String> types) {
+    return prefixed(types, "B-", "I-");
+  }
+
+  /** IOBES tags for {@code types}: O, then B-, I-, E- and S- of each type in order. */
+  public static TagScheme iobes(List<String> types) {
+    return prefixed(types, "B-", "I-", "E-", "S-");
+  }
+
+  private static TagScheme prefixed(List<String> types, String... prefixes) {
     List<String> tags = new ArrayList<>();
     tags.add("O");
     for (String type : types) {
-      tags.add("B-" + type);
-      tags.add("I-" + type);
+      for (String prefix : prefixes) {
+        tags.add(prefix + type);
+      }
     }
     return of(tags);
   }
