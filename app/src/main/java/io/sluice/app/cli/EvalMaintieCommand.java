@@ -96,6 +96,10 @@ public final class EvalMaintieCommand implements Callable<Integer> {
           + "tags (default: ${DEFAULT-VALUE}).")
   String tagging;
 
+  @Option(names = "--crf", description = "Make each tagging layer a linear-chain CRF (learned "
+      + "tag transitions, trained on whole tag paths) instead of a softmax per word.")
+  boolean crf;
+
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "20",
       description = "Training passes (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -141,7 +145,7 @@ public final class EvalMaintieCommand implements Callable<Integer> {
           .withNestingLayers(nestingLayers)
           .withTagger(EntityHeadSettings.DEFAULT.hidden(), EntityHeadSettings.DEFAULT.context(),
               epochs).withCalibrationShare(calibrationShare).withSeed(seed)
-          .withTagging(EntityHeadSettings.Tagging.of(tagging)),
+          .withTagging(EntityHeadSettings.Tagging.of(tagging)).withCrf(crf),
           WordEncoderSettings.DEFAULT.withLayers(layers)
               .withPooling(SubwordPooling.of(pooling)), rounds, scheme, saveHead);
     } catch (IllegalArgumentException e) {

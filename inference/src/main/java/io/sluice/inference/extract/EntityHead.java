@@ -234,8 +234,8 @@ public final class EntityHead {
         settings.dropout(), settings.threads(), settings.averaging());
     List<TaggerNetwork> networks = new ArrayList<>();
     for (int member = 0; member < settings.ensemble(); member++) {
-      networks.add(TaggerNetwork.train(inputs, training.tags(), counts, net,
-          new SplittableRandom(settings.seed() + member), pool));
+      networks.add(TaggerNetwork.train(inputs, training.tags(), counts,
+          settings.crf() ? scheme : null, net, new SplittableRandom(settings.seed() + member), pool));
     }
     return new Fitted(networks, lexicon);
   }
@@ -379,6 +379,11 @@ public final class EntityHead {
     return level;
   }
 
+  /** Whether its tagging layers are linear-chain CRFs rather than a softmax per word. */
+  public boolean crf() {
+    return networks.get(0).crf();
+  }
+
   /** The tag scheme its taggers learned. */
   public EntityHeadSettings.Tagging tagging() {
     return tagging;
@@ -464,6 +469,7 @@ public final class EntityHead {
     header.put("hidden", first.hidden());
     header.put("nestingLayers", first.tagCounts().length);
     header.put("ensemble", networks.size());
+    header.put("crf", first.crf());
     header.put("temperature", temperature);
     header.put("trainingTexts", trainingTexts);
     header.put("skippedEntities", skippedEntities);
@@ -515,10 +521,11 @@ public final class EntityHead {
     int tagCount = scheme(tagging, types).size();
     int[] counts = new int[nesting];
     Arrays.fill(counts, tagCount);
+    boolean crf = h.path("crf").asBoolean(false);
     List<TaggerNetwork> networks = new ArrayList<>();
     for (int member = 0; member < h.get("ensemble").asInt(); member++) {
       List<float[]> parts = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
+      for (int i = 0; i < (crf ? 7 : 6); i++) {
         float[] values = new float[in.readInt()];
         for (int j = 0; j < values.length; j++) {
           values[j] = in.readFloat();
@@ -528,7 +535,8 @@ public final class EntityHead {
       try {
         networks.add(new TaggerNetwork(h.get("dimension").asInt(), h.get("context").asInt(),
             h.get("hidden").asInt(), counts, parts.get(0), parts.get(1), parts.get(2),
-            parts.get(3), parts.get(4), parts.get(5)));
+            parts.get(3), parts.get(4), parts.get(5), crf ? scheme(tagging, types) : null,
+            crf ? parts.get(6) : null));
       } catch (IllegalArgumentException e) {
         throw new InferenceException(where + ": " + e.getMessage(), e);
       }

@@ -27,11 +27,14 @@ import java.util.List;
  *     weights)
  * @param seed seeds initialization, shuffling and dropout, so training is repeatable
  * @param tagging the tag scheme the tagger learns
+ * @param crf whether each tagging layer is a linear-chain CRF (learned transition scores,
+ *     trained on whole tag paths) instead of a softmax per word; on MaintIE's dev split it was
+ *     no better (docs/BENCHMARKS.md, Extraction), so it is off by default
  */
 public record EntityHeadSettings(int level, int nestingLayers, int hidden, int context,
     int epochs, int batchSize, double learningRate, double weightDecay, double dropout,
     int ensemble, int threads, boolean lexicon, double calibrationShare, double averaging,
-    long seed, Tagging tagging) {
+    long seed, Tagging tagging, boolean crf) {
 
   /**
    * How words are tagged: {@code BIO} (begin, inside, outside) or {@code IOBES}, which adds an
@@ -69,7 +72,7 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
    */
   public static final EntityHeadSettings DEFAULT =
       new EntityHeadSettings(1, 2, 256, 1, 20, 64, 1e-3, 1e-4, 0.5, 1, 2, true, 0.2, 0.995,
-          42, Tagging.IOBES);
+          42, Tagging.IOBES, false);
 
   public EntityHeadSettings {
     List<String> problems = new ArrayList<>();
@@ -105,71 +108,77 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
   public EntityHeadSettings withLevel(int newLevel) {
     return new EntityHeadSettings(newLevel, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withNestingLayers(int newNestingLayers) {
     return new EntityHeadSettings(level, newNestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withTagger(int newHidden, int newContext, int newEpochs) {
     return new EntityHeadSettings(level, nestingLayers, newHidden, newContext, newEpochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withThreads(int newThreads) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, newThreads, lexicon, calibrationShare,
         averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withAveraging(double newAveraging) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare,
-        newAveraging, seed, tagging);
+        newAveraging, seed, tagging, crf);
   }
 
   public EntityHeadSettings withDropout(double newDropout) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, newDropout, ensemble, threads, lexicon, calibrationShare,
         averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withLexicon(boolean newLexicon) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, newLexicon, calibrationShare,
         averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withEnsemble(int newEnsemble) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, newEnsemble, threads, lexicon, calibrationShare,
         averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withCalibrationShare(double newCalibrationShare) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, newCalibrationShare,
         averaging,
-        seed, tagging);
+        seed, tagging, crf);
   }
 
   public EntityHeadSettings withSeed(long newSeed) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        newSeed, tagging);
+        newSeed, tagging, crf);
   }
 
   public EntityHeadSettings withTagging(Tagging newTagging) {
     return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
         learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, newTagging);
+        seed, newTagging, crf);
+  }
+
+  public EntityHeadSettings withCrf(boolean newCrf) {
+    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
+        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
+        seed, tagging, newCrf);
   }
 }

@@ -119,6 +119,32 @@ class EntityHeadTest {
   }
 
   @Test
+  void aCrfHeadFindsTheEntitiesAndSurvivesSaveAndLoad(@TempDir Path dir) {
+    List<WordStates> states = encoder.encode(
+        training.stream().map(AnnotatedText::words).toList());
+    EntityHead crf = EntityHead.train(encoder, training, states, List.of(),
+        EntityHeadSettings.DEFAULT.withTagger(64, 1, 30).withThreads(1).withCrf(true));
+    List<EntityResult> results = new ArrayList<>();
+    for (AnnotatedText text : unseen) {
+      results.add(crf.decode(text.words(), encoder.encode(text.words())));
+    }
+    Path file = dir.resolve("crf.bin");
+    crf.save(file);
+    EntityHead loaded = EntityHead.load(file);
+
+    assertThat(crf.crf()).isTrue();
+    assertThat(extractor.head().crf()).isFalse();
+    assertThat(EntityScores.scoreResults(unseen, results, 1).typed().f1()).isGreaterThan(0.9);
+    for (EntityResult r : results) {
+      r.entities().forEach(e -> assertThat(e.confidence()).isBetween(r.confidence(), 1.0));
+    }
+    assertThat(loaded.crf()).isTrue();
+    Words words = Words.split("repair hyd fan cracked");
+    WordStates s = encoder.encode(words);
+    assertThat(loaded.decode(words, s)).isEqualTo(crf.decode(words, s));
+  }
+
+  @Test
   void aHeadSavedBeforeTaggingWasRecordedLoadsAsBio(@TempDir Path dir) throws Exception {
     List<AnnotatedText> some = training.subList(0, 20);
     List<WordStates> states = encoder.encode(some.stream().map(AnnotatedText::words).toList());

@@ -66,10 +66,22 @@ public final class TaggerNetwork {
   private final float[] b1;
   private final float[] w2;
   private final float[] b2;
+  /** The linear-chain CRF's scores, or null for independent softmaxes ({@link ChainScores}). */
+  private final ChainScores chain;
 
   /** A network from its parts (as saved); arrays are used as they are. */
   public TaggerNetwork(int dimension, int context, int hidden, int[] tagCounts, float[] mean,
       float[] inverseSpread, float[] w1, float[] b1, float[] w2, float[] b2) {
+    this(dimension, context, hidden, tagCounts, mean, inverseSpread, w1, b1, w2, b2, null, null);
+  }
+
+  /**
+   * A network from its parts (as saved) with a linear-chain CRF over {@code scheme}'s tags in
+   * every tagging layer when {@code transitions} is not null; arrays are used as they are.
+   */
+  public TaggerNetwork(int dimension, int context, int hidden, int[] tagCounts, float[] mean,
+      float[] inverseSpread, float[] w1, float[] b1, float[] w2, float[] b2, TagScheme scheme,
+      float[] transitions) {
     this.dimension = dimension;
     this.context = context;
     this.hidden = hidden;
@@ -88,6 +100,17 @@ public final class TaggerNetwork {
     this.b1 = b1;
     this.w2 = w2;
     this.b2 = b2;
+    if (transitions == null) {
+      this.chain = null;
+    } else {
+      for (int count : tagCounts) {
+        if (scheme == null || count != scheme.size()) {
+          throw new IllegalArgumentException("A CRF tagger needs the tag scheme of its "
+              + Arrays.toString(tagCounts) + " tags");
+        }
+      }
+      this.chain = new ChainScores(scheme, tagCounts.length, transitions);
+    }
   }
 
   /**
@@ -100,6 +123,16 @@ public final class TaggerNetwork {
    */
   public static TaggerNetwork train(List<float[][]> texts, List<int[][]> tags, int[] tagCounts,
       Settings settings, RandomGenerator random, ExecutorService pool) {
+    return train(texts, tags, tagCounts, null, settings, random, pool);
+  }
+
+  /**
+   * Trains a network; with a {@code scheme}, each tagging layer is a linear-chain CRF over its
+   * tags (transition scores learned with the network, illegal transitions never taken) and
+   * training maximizes the likelihood of whole tag paths, a text at a time.
+   */
+  public static TaggerNetwork train(List<float[][]> texts, List<int[][]> tags, int[] tagCounts,
+      TagScheme scheme, Settings settings, RandomGenerator random, ExecutorService pool) {
     if (texts.size() != tags.size() || texts.isEmpty()) {
       throw new IllegalArgumentException(texts.size() + " texts but tags for " + tags.size());
     }
@@ -132,8 +165,10 @@ public final class TaggerNetwork {
     for (int i = 0; i < w2.length; i++) {
       w2[i] = (float) (random.nextGaussian() * s2);
     }
+    float[] transitions = scheme == null ? null
+        : new float[tagCounts.length * ChainScores.size(scheme.size())];
     TaggerNetwork net = new TaggerNetwork(dimension, settings.context(), hidden, tagCounts, mean,
-        spread, w1, b1, w2, b2);
+        spread, w1, b1, w2, b2, scheme, transitions);
     net.fit(texts, tags, settings, random, pool);
     return net;
   }
@@ -165,26 +200,42 @@ public final class TaggerNetwork {
       RandomGenerator random, ExecutorService pool) {
     List<float[][]> inputs = new ArrayList<>(texts.size());
     List<Example> examples = new ArrayList<>();
+    int words = 0;
     for (int t = 0; t < texts.size(); t++) {
       inputs.add(standardize(texts.get(t)));
+      words += texts.get(t).length;
+      if (chain != null) {
+        if (texts.get(t).length > 0) {
+          examples.add(new Example(t, -1)); // a CRF learns from whole texts
+        }
+        continue;
+      }
       for (int w = 0; w < texts.get(t).length; w++) {
         examples.add(new Example(t, w));
       }
     }
+    // a batch of texts holds about batchSize words, as a batch of words does
+    int batch = chain == null ? settings.batchSize() : Math.max(1,
+        (int) Math.round((double) settings.batchSize() * examples.size() / words));
     int threads = pool == null ? 1 : settings.threads();
     Gradient[] gradients = new Gradient[threads];
     for (int i = 0; i < threads; i++) {
       gradients[i] = new Gradient();
     }
     Adam adam = new Adam();
-    float[][] average = settings.averaging() > 0
-        ? new float[][] {w1.clone(), b1.clone(), w2.clone(), b2.clone()} : null;
+    float[][] average = null;
+    if (settings.averaging() > 0) {
+      average = new float[adam.params.length][];
+      for (int p = 0; p < average.length; p++) {
+        average[p] = adam.params[p].clone();
+      }
+    }
     Example[] order = examples.toArray(Example[]::new);
     long step = 0;
     for (int epoch = 0; epoch < settings.epochs(); epoch++) {
       shuffle(order, random);
-      for (int start = 0; start < order.length; start += settings.batchSize()) {
-        int end = Math.min(order.length, start + settings.batchSize());
+      for (int start = 0; start < order.length; start += batch) {
+        int end = Math.min(order.length, start + batch);
         long seed = random.nextLong();
         int per = (end - start + threads - 1) / threads;
         List<Future<?>> running = new ArrayList<>();
@@ -204,7 +255,14 @@ public final class TaggerNetwork {
         for (int k = 1; k < threads; k++) {
           gradients[0].add(gradients[k]);
         }
-        adam.step(++step, gradients[0], end - start, settings);
+        int counted = end - start;
+        if (chain != null) {
+          counted = 0;
+          for (int e = start; e < end; e++) {
+            counted += inputs.get(order[e].text()).length;
+          }
+        }
+        adam.step(++step, gradients[0], counted, settings);
         if (average != null) {
           // bias-corrected early on: the first steps weigh as much as they can
           float decay = (float) Math.min(settings.averaging(), (1.0 + step) / (10.0 + step));
@@ -245,6 +303,7 @@ public final class TaggerNetwork {
     final float[] gb1 = new float[b1.length];
     final float[] gw2 = new float[w2.length];
     final float[] gb2 = new float[b2.length];
+    final float[] gChain = chain == null ? null : new float[chain.scores().length];
     final float[] x = new float[w1.length / hidden];
     final float[] h = new float[hidden];
     final float[] gh = new float[hidden];
@@ -256,50 +315,90 @@ public final class TaggerNetwork {
       Arrays.fill(gb1, 0);
       Arrays.fill(gw2, 0);
       Arrays.fill(gb2, 0);
+      if (gChain != null) {
+        Arrays.fill(gChain, 0);
+      }
       SplittableRandom random = new SplittableRandom(seed);
       float keep = (float) (1 - dropout);
       for (int e = from; e < to; e++) {
         Example example = order[e];
-        window(inputs.get(example.text()), example.word(), x);
-        hiddenLayer(x, h);
-        for (int j = 0; j < hidden; j++) {
-          if (dropout > 0) {
-            h[j] = random.nextDouble() < dropout ? 0 : h[j] / keep;
-          }
-        }
-        outputLayer(h, logits);
-        // softmax per tagging layer; gradient of the summed cross-entropies
+        float[][] text = inputs.get(example.text());
         int[][] gold = tags.get(example.text());
+        if (chain != null) {
+          computeChain(text, gold, dropout, keep, random);
+          continue;
+        }
+        window(text, example.word(), x);
+        forward(x, h, logits, dropout, keep, random);
+        // softmax per tagging layer; gradient of the summed cross-entropies
         int offset = 0;
         for (int layer = 0; layer < tagCounts.length; layer++) {
           softmax(logits, offset, tagCounts[layer]);
           logits[offset + gold[layer][example.word()]] -= 1;
           offset += tagCounts[layer];
         }
-        Arrays.fill(gh, 0);
+        backward(x, h, logits, keep);
+      }
+    }
+
+    /** One text through the network and each layer's CRF; the path likelihood's gradient. */
+    private void computeChain(float[][] text, int[][] gold, double dropout, float keep,
+        SplittableRandom random) {
+      int n = text.length;
+      float[][] hs = new float[n][hidden];
+      float[][] scores = new float[n][outputs];
+      for (int w = 0; w < n; w++) {
+        window(text, w, x);
+        forward(x, hs[w], scores[w], dropout, keep, random);
+      }
+      float[][] gradient = new float[n][outputs];
+      int offset = 0;
+      for (int layer = 0; layer < tagCounts.length; layer++) {
+        chain.gradient(scores, offset, layer, gold[layer], gradient, gChain);
+        offset += tagCounts[layer];
+      }
+      for (int w = 0; w < n; w++) {
+        window(text, w, x);
+        backward(x, hs[w], gradient[w], keep);
+      }
+    }
+
+    private void forward(float[] input, float[] hiddenOut, float[] scores, double dropout,
+        float keep, SplittableRandom random) {
+      hiddenLayer(input, hiddenOut);
+      if (dropout > 0) {
         for (int j = 0; j < hidden; j++) {
-          float hj = h[j];
-          int row = j * outputs;
-          float sum = 0;
-          for (int o = 0; o < outputs; o++) {
-            gw2[row + o] += hj * logits[o];
-            sum += w2[row + o] * logits[o];
-          }
-          gh[j] = hj > 0 ? sum / keep : 0; // through dropout's 1/keep and ReLU
+          hiddenOut[j] = random.nextDouble() < dropout ? 0 : hiddenOut[j] / keep;
         }
+      }
+      outputLayer(hiddenOut, scores);
+    }
+
+    /** Adds the gradients of one word, given the loss's gradient on its output scores. */
+    private void backward(float[] input, float[] hiddenOut, float[] scoreGradient, float keep) {
+      Arrays.fill(gh, 0);
+      for (int j = 0; j < hidden; j++) {
+        float hj = hiddenOut[j];
+        int row = j * outputs;
+        float sum = 0;
         for (int o = 0; o < outputs; o++) {
-          gb2[o] += logits[o];
+          gw2[row + o] += hj * scoreGradient[o];
+          sum += w2[row + o] * scoreGradient[o];
         }
-        for (int j = 0; j < hidden; j++) {
-          gb1[j] += gh[j];
-        }
-        for (int i = 0; i < x.length; i++) {
-          float xi = x[i];
-          if (xi != 0) {
-            int row = i * hidden;
-            for (int j = 0; j < hidden; j++) {
-              gw1[row + j] += xi * gh[j];
-            }
+        gh[j] = hj > 0 ? sum / keep : 0; // through dropout's 1/keep and ReLU
+      }
+      for (int o = 0; o < outputs; o++) {
+        gb2[o] += scoreGradient[o];
+      }
+      for (int j = 0; j < hidden; j++) {
+        gb1[j] += gh[j];
+      }
+      for (int i = 0; i < input.length; i++) {
+        float xi = input[i];
+        if (xi != 0) {
+          int row = i * hidden;
+          for (int j = 0; j < hidden; j++) {
+            gw1[row + j] += xi * gh[j];
           }
         }
       }
@@ -310,19 +409,26 @@ public final class TaggerNetwork {
       addInto(gb1, other.gb1);
       addInto(gw2, other.gw2);
       addInto(gb2, other.gb2);
+      if (gChain != null) {
+        addInto(gChain, other.gChain);
+      }
+    }
+
+    float[][] all() {
+      return gChain == null ? new float[][] {gw1, gb1, gw2, gb2}
+          : new float[][] {gw1, gb1, gw2, gb2, gChain};
     }
   }
 
   /** Adam's moment estimates for every parameter. */
   private final class Adam {
-    final float[][] params = {w1, b1, w2, b2};
-    final float[][] m = {new float[w1.length], new float[b1.length], new float[w2.length],
-        new float[b2.length]};
-    final float[][] v = {new float[w1.length], new float[b1.length], new float[w2.length],
-        new float[b2.length]};
+    final float[][] params = chain == null ? new float[][] {w1, b1, w2, b2}
+        : new float[][] {w1, b1, w2, b2, chain.scores()};
+    final float[][] m = zerosLike(params);
+    final float[][] v = zerosLike(params);
 
     void step(long t, Gradient g, int examples, Settings settings) {
-      float[][] grads = {g.gw1, g.gb1, g.gw2, g.gb2};
+      float[][] grads = g.all();
       double c1 = 1 - Math.pow(0.9, t);
       double c2 = 1 - Math.pow(0.999, t);
       float rate = (float) (settings.learningRate() * Math.sqrt(c2) / c1);
@@ -332,7 +438,8 @@ public final class TaggerNetwork {
         float[] grad = grads[p];
         float[] mp = m[p];
         float[] vp = v[p];
-        float decay = p % 2 == 0 ? (float) settings.weightDecay() : 0f;
+        // weight decay on the two weight matrices only
+        float decay = p == 0 || p == 2 ? (float) settings.weightDecay() : 0f;
         for (int i = 0; i < param.length; i++) {
           float gi = grad[i] * inverse + decay * param[i];
           mp[i] = 0.9f * mp[i] + 0.1f * gi;
@@ -350,6 +457,8 @@ public final class TaggerNetwork {
    * @param temperature divides the logits before the softmax (1 = as trained)
    */
   public float[][][] probabilities(float[][] words, double temperature) {
+    // with a CRF, the "logits" are log marginals, so this raises the marginals to 1/temperature
+    // and renormalizes: the calibration the temperature was fitted for (see logits)
     float[][][] out = logits(words);
     float inverse = (float) (1 / temperature);
     for (float[][] layer : out) {
@@ -363,8 +472,31 @@ public final class TaggerNetwork {
     return out;
   }
 
-  /** The raw scores (before the softmax) of every word's tags, {@code [layer][word][tag]}. */
+  /**
+   * The scores whose softmax is the tag probabilities of every word, {@code [layer][word][tag]}:
+   * the output layer's raw scores, or with a CRF the log of each word's tag marginals (the
+   * probability of the tag summed over every legal path of the text).
+   */
   public float[][][] logits(float[][] words) {
+    float[][][] raw = rawScores(words);
+    if (chain == null || words.length == 0) {
+      return raw;
+    }
+    float[][][] out = new float[tagCounts.length][][];
+    for (int layer = 0; layer < tagCounts.length; layer++) {
+      double[][] marginals = chain.marginals(raw[layer], 0, layer);
+      out[layer] = new float[words.length][tagCounts[layer]];
+      for (int w = 0; w < words.length; w++) {
+        for (int t = 0; t < tagCounts[layer]; t++) {
+          out[layer][w][t] = (float) Math.max(-1e4, Math.log(marginals[w][t]));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The output layer's scores of every word's tags, {@code [layer][word][tag]}. */
+  private float[][][] rawScores(float[][] words) {
     float[][] input = standardize(words);
     float[][][] out = new float[tagCounts.length][words.length][];
     float[] x = new float[w1.length / hidden];
@@ -453,6 +585,14 @@ public final class TaggerNetwork {
     }
   }
 
+  private static float[][] zerosLike(float[][] arrays) {
+    float[][] out = new float[arrays.length][];
+    for (int i = 0; i < arrays.length; i++) {
+      out[i] = new float[arrays[i].length];
+    }
+    return out;
+  }
+
   private static void addInto(float[] into, float[] from) {
     for (int i = 0; i < into.length; i++) {
       into[i] += from[i];
@@ -484,8 +624,17 @@ public final class TaggerNetwork {
     return tagCounts.clone();
   }
 
-  /** The parameters in save order: mean, inverse spread, w1, b1, w2, b2 (not copies). */
+  /** Whether each tagging layer is a linear-chain CRF. */
+  public boolean crf() {
+    return chain != null;
+  }
+
+  /**
+   * The parameters in save order: mean, inverse spread, w1, b1, w2, b2, and with a CRF its
+   * transition, start and end scores (not copies).
+   */
   public List<float[]> parameters() {
-    return List.of(mean, inverseSpread, w1, b1, w2, b2);
+    return chain == null ? List.of(mean, inverseSpread, w1, b1, w2, b2)
+        : List.of(mean, inverseSpread, w1, b1, w2, b2, chain.scores());
   }
 }
