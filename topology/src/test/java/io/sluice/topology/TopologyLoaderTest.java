@@ -40,6 +40,24 @@ class TopologyLoaderTest {
   }
 
   @Test
+  void anExtractStepTakesItsHeadsLayersAndEnsembleWithinBounds() {
+    String yaml = ModelExtractionTest.GATEWAY.replaceAll("(?m)^( *)trainFile: train.json$",
+        "$1trainFile: train.json\n$1layers: [5, 6, 7, 8]\n$1ensemble: 3");
+    io.sluice.topology.spec.Step.Extract extract = (io.sluice.topology.spec.Step.Extract)
+        loader.parse(yaml, "line-7.yaml").pipelines().get(0).steps().get(0);
+    assertThat(extract.layers()).containsExactly(5, 6, 7, 8);
+    assertThat(extract.ensemble()).isEqualTo(3);
+    assertThat(((io.sluice.topology.spec.Step.Extract) loader.parse(ModelExtractionTest.GATEWAY,
+        "line-7.yaml").pipelines().get(0).steps().get(0)).ensemble()).isEqualTo(1);
+
+    List<TopologyError> errors = errors(yaml.replace("ensemble: 3", "ensemble: 0"));
+    assertThat(errors).extracting(TopologyError::line).containsExactly(
+        yaml.substring(0, yaml.indexOf("ensemble: 3")).split("\n", -1).length);
+    assertThat(errors.get(0).path()).endsWith("ensemble");
+    assertThat(errors.get(0).message()).contains("from 1 to 9");
+  }
+
+  @Test
   void readsModelTrustSettingsAndRejectsABrokenInlineKeyOrDigest() {
     TopologySpec spec = loader.parse("""
         apiVersion: sluice/v1

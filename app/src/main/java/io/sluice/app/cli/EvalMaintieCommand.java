@@ -96,6 +96,11 @@ public final class EvalMaintieCommand implements Callable<Integer> {
           + "tags (default: ${DEFAULT-VALUE}).")
   String tagging;
 
+  @Option(names = "--ensemble", paramLabel = "N", defaultValue = "1",
+      description = "Taggers trained from consecutive seeds whose tag probabilities are "
+          + "averaged (default: ${DEFAULT-VALUE}).")
+  int ensemble;
+
   @Option(names = "--crf", description = "Make each tagging layer a linear-chain CRF (learned "
       + "tag transitions, trained on whole tag paths) instead of a softmax per word.")
   boolean crf;
@@ -145,7 +150,8 @@ public final class EvalMaintieCommand implements Callable<Integer> {
           .withNestingLayers(nestingLayers)
           .withTagger(EntityHeadSettings.DEFAULT.hidden(), EntityHeadSettings.DEFAULT.context(),
               epochs).withCalibrationShare(calibrationShare).withSeed(seed)
-          .withTagging(EntityHeadSettings.Tagging.of(tagging)).withCrf(crf),
+          .withTagging(EntityHeadSettings.Tagging.of(tagging)).withCrf(crf)
+          .withEnsemble(ensemble),
           WordEncoderSettings.DEFAULT.withLayers(layers)
               .withPooling(SubwordPooling.of(pooling)), rounds, scheme, saveHead);
     } catch (IllegalArgumentException e) {

@@ -115,12 +115,14 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
       Path headFile = extract.headFile() == null ? null : path(extract.headFile(), baseDir);
       if (headFile != null && Files.isRegularFile(headFile)) {
         EntityHead head = EntityHead.load(headFile);
-        if (head.fits(encoder) && head.level() == extract.level()) {
+        if (head.fits(encoder) && head.level() == extract.level()
+            && head.ensemble() == extract.ensemble()) {
           log.info("Extract model {}: loaded the head {}", model.name(), headFile);
           return TrainedEntityExtractor.of(encoder, head);
         }
-        log.warn("Extract model {}: the head {} was trained on {} at level {}; retraining",
-            model.name(), headFile, head.modelId(), head.level());
+        log.warn("Extract model {}: the head {} was trained on {} layers {} at level {} with"
+            + " {} tagger(s); retraining", model.name(), headFile, head.modelId(), head.layers(),
+            head.level(), head.ensemble());
       }
       if (extract.trainFile() == null) {
         throw new IllegalArgumentException("no head at " + headFile + " and no trainFile to "
@@ -133,7 +135,8 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
           : List.of();
       long start = ticker.read();
       TrainedEntityExtractor trained = TrainedEntityExtractor.train(encoder, texts, order,
-          EntityHeadSettings.DEFAULT.withLevel(extract.level()));
+          EntityHeadSettings.DEFAULT.withLevel(extract.level())
+              .withEnsemble(extract.ensemble()));
       log.info("Extract model {}: trained a head on {} texts of {} in {} s", model.name(),
           texts.size(), trainFile, Math.round((ticker.read() - start) / 1e8) / 10.0);
       if (headFile != null) {

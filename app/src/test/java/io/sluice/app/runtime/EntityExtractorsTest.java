@@ -130,19 +130,27 @@ class EntityExtractorsTest {
   }
 
   @Test
-  void theStepChoosesTheEncoderLayersAndALayerTheModelLacksIsATopologyError() throws Exception {
+  void theStepChoosesTheEncoderLayersAndEnsembleAndALayerTheModelLacksIsATopologyError() throws Exception {
     writeTrainingData();
     Model shipped = new Model("encoder", "classpath:all-minilm-l6-v2-q", 1,
         java.util.Optional.empty(), List.of(), false);
     Step.Extract layers34 = new Step.Extract(List.of(), Map.of(), Map.of(), "encoder",
-        Step.Extract.TRAINED_HEAD, "orders.json", "heads/l34.head", 1, List.of(3, 4), 0.5, 7);
+        Step.Extract.TRAINED_HEAD, "orders.json", "heads/l34.head", 1, List.of(3, 4), 1, 0.5,
+        7);
     Step.Extract layer11 = new Step.Extract(List.of(), Map.of(), Map.of(), "encoder",
-        Step.Extract.TRAINED_HEAD, "orders.json", null, 1, List.of(11), 0.5, 9);
+        Step.Extract.TRAINED_HEAD, "orders.json", null, 1, List.of(11), 1, 0.5, 9);
     try (EntityExtractors extractors = new EntityExtractors(new SimpleMeterRegistry(),
         io.sluice.inference.Ticker.system())) {
       extractors.create(shipped, layers34, dir);
       assertThat(io.sluice.inference.extract.EntityHead.load(dir.resolve("heads/l34.head"))
           .layers()).containsExactly(3, 4);
+      // the saved head has one tagger; a step asking for two retrains and saves it again
+      Step.Extract twoTaggers = new Step.Extract(List.of(), Map.of(), Map.of(), "encoder",
+          Step.Extract.TRAINED_HEAD, "orders.json", "heads/l34.head", 1, List.of(3, 4), 2, 0.5,
+          8);
+      extractors.create(shipped, twoTaggers, dir);
+      assertThat(io.sluice.inference.extract.EntityHead.load(dir.resolve("heads/l34.head"))
+          .ensemble()).isEqualTo(2);
 
       assertThatThrownBy(() -> extractors.create(shipped, layer11, dir))
           .isInstanceOf(TopologyException.class)
@@ -153,7 +161,7 @@ class EntityExtractorsTest {
   private static Step.Extract extract(String modelType) {
     return new Step.Extract(List.of(), Map.of(), Map.of(), "encoder", modelType,
         Step.Extract.TRAINED_HEAD.equals(modelType) ? "orders.json" : null, null, 1, List.of(),
-        0.5, 1);
+        1, 0.5, 1);
   }
 
   @Test

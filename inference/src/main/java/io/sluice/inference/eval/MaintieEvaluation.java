@@ -68,7 +68,7 @@ public final class MaintieEvaluation {
   public record Report(EntityScores scores, double trainSeconds, double encodeSeconds,
       double textsPerSecond, double[] passSeconds, int trainTexts, int testTexts,
       int skippedEntities, String model, List<Integer> layers, String pooling,
-      int nestingLayers, String tagging, boolean crf, List<String> types,
+      int nestingLayers, String tagging, boolean crf, int ensemble, List<String> types,
       Confidence confidence) {
 
     /** The report as the ordered JSON object {@code sluice eval maintie --json} prints. */
@@ -104,6 +104,7 @@ public final class MaintieEvaluation {
       json.put("nesting_layers", nestingLayers);
       json.put("tagging", tagging);
       json.put("crf", crf);
+      json.put("ensemble", ensemble);
       json.put("entity_confidence_ece", round(confidence.entityCalibrationError()));
       json.put("uncertain_below", confidence.uncertainBelow());
       json.put("uncertain_text_share", round(confidence.uncertainShare()));
@@ -212,7 +213,7 @@ public final class MaintieEvaluation {
         extractor.head().skippedEntities(), extractor.modelId(),
         extractor.encoder().settings().layers(), extractor.encoder().settings().pooling().id(),
         extractor.head().nestingLayers(), extractor.head().tagging().id(),
-        extractor.head().crf(), extractor.head().types(),
+        extractor.head().crf(), extractor.head().ensemble(), extractor.head().types(),
         confidence(test, results, options.head().level()));
   }
 

@@ -379,6 +379,11 @@ public final class EntityHead {
     return level;
   }
 
+  /** How many taggers it averages. */
+  public int ensemble() {
+    return networks.size();
+  }
+
   /** Whether its tagging layers are linear-chain CRFs rather than a softmax per word. */
   public boolean crf() {
     return networks.get(0).crf();

@@ -51,12 +51,16 @@ public sealed interface Step {
    * @param headFile where a trained head is kept, relative to the topology file: loaded when it
    *     exists, else trained and saved there; null to train at every start
    * @param level the type hierarchy level entities are typed at (1 = top classes)
+   * @param layers the encoder layers whose word states a trained head averages (empty = the
+   *     default)
+   * @param ensemble taggers a trained head averages, trained from consecutive seeds
    * @param uncertainBelow a text whose model confidence is below this gets the summary field
    *     {@code extraction = uncertain}
    */
   record Extract(List<String> patterns, Map<String, String> custom,
       Map<String, List<String>> gazetteers, String model, String modelType, String trainFile,
-      String headFile, int level, List<Integer> layers, double uncertainBelow, int line)
+      String headFile, int level, List<Integer> layers, int ensemble, double uncertainBelow,
+      int line)
       implements Step {
 
     public Extract {
