@@ -9,7 +9,6 @@ import io.sluice.inference.extract.internal.TagDecoder;
 import io.sluice.inference.extract.internal.TagScheme;
 import io.sluice.inference.extract.internal.TaggerNetwork;
 import io.sluice.inference.internal.Json;
-import io.sluice.inference.internal.heads.Temperature;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -24,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +128,7 @@ public final class EntityHead {
     List<List<String>> words = new ArrayList<>(texts.size());
     List<float[][]> vectors = new ArrayList<>(texts.size());
     List<int[][]> tags = new ArrayList<>(texts.size());
+    List<Set<EntitySpan>> gold = new ArrayList<>(texts.size());
     int skipped = 0;
     for (int i = 0; i < texts.size(); i++) {
       AnnotatedText text = texts.get(i);
@@ -144,6 +145,12 @@ public final class EntityHead {
       words.add(text.words().words());
       vectors.add(s.vectors());
       tags.add(layerTags);
+      Set<EntitySpan> spans = new HashSet<>();
+      for (EntitySpan e : text.entities()) {
+        spans.add(new EntitySpan(e.start(), e.end(), EntityTypes.atLevel(e.type(),
+            settings.level())));
+      }
+      gold.add(spans);
     }
     int[] counts = new int[settings.nestingLayers()];
     Arrays.fill(counts, scheme.size());
@@ -155,18 +162,20 @@ public final class EntityHead {
           ? Math.max(2, (int) Math.round(1 / settings.calibrationShare())) : 0;
       if (every > 0 && words.size() >= 2 * every) {
         // Fit the temperature on every n-th text, with a head trained on the others.
-        Training fitting = new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        Training held = new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Training fitting = Training.empty();
+        Training held = Training.empty();
         for (int i = 0; i < words.size(); i++) {
           Training into = i % every == every - 1 ? held : fitting;
           into.words().add(words.get(i));
           into.vectors().add(vectors.get(i));
           into.tags().add(tags.get(i));
+          into.gold().add(gold.get(i));
         }
         Fitted part = fit(fitting, settings, scheme, counts, pool);
-        temperature = part.temperature(held);
+        temperature = part.temperature(held, scheme);
       }
-      Fitted all = fit(new Training(words, vectors, tags), settings, scheme, counts, pool);
+      Fitted all = fit(new Training(words, vectors, tags, gold), settings, scheme, counts,
+          pool);
       return new EntityHead(encoder.modelId(), encoder.settings().layers(),
           encoder.settings().pooling(), settings.level(), settings.tagging(), types,
           all.networks(), all.lexicon(),
@@ -178,9 +187,15 @@ public final class EntityHead {
     }
   }
 
-  /** Training texts: their words, word states and gold tags per layer. */
+  /** Training texts: their words, word states, gold tags per layer and gold entities. */
   private record Training(List<List<String>> words, List<float[][]> vectors,
-      List<int[][]> tags) {}
+      List<int[][]> tags, List<Set<EntitySpan>> gold) {
+
+    static Training empty() {
+      return new Training(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>());
+    }
+  }
 
   /** Trained networks and the lexicon their inputs need. */
   private record Fitted(List<TaggerNetwork> networks, Lexicon lexicon) {
@@ -190,28 +205,125 @@ public final class EntityHead {
     }
 
     /**
-     * The temperature that makes the networks' tag probabilities on held-out texts most likely
-     * (every word's tags at every nesting layer, each ensemble member on its own; the search is
-     * the classification heads' {@link Temperature#fit}).
+     * The temperature that makes the confidences of the entities found in held-out texts match
+     * how often those entities are right: the one, of a log-spaced grid, that maximizes their
+     * Bernoulli likelihood (an entity is right when its span and type are gold). Entity
+     * confidences are what rules and users read; fitting word-level tag likelihood instead left
+     * IOBES heads far too unsure of their entities (docs/BENCHMARKS.md, Extraction).
      */
-    double temperature(Training held) {
-      List<float[]> logits = new ArrayList<>();
-      List<Integer> gold = new ArrayList<>();
+    double temperature(Training held, TagScheme scheme) {
+      List<List<float[][][]>> logits = new ArrayList<>(held.words().size());
       for (int i = 0; i < held.words().size(); i++) {
         float[][] input = inputs(held.words().get(i), held.vectors().get(i));
-        int[][] tags = held.tags().get(i);
+        List<float[][][]> members = new ArrayList<>(networks.size());
         for (TaggerNetwork network : networks) {
-          float[][][] z = network.logits(input);
-          for (int layer = 0; layer < z.length; layer++) {
-            for (int w = 0; w < z[layer].length; w++) {
-              logits.add(z[layer][w]);
-              gold.add(tags[layer][w]);
-            }
+          members.add(network.logits(input));
+        }
+        logits.add(members);
+      }
+      double best = 1.0;
+      double bestLoss = Double.POSITIVE_INFINITY;
+      for (int step = 0; step < TEMPERATURE_STEPS; step++) {
+        double t = MIN_TEMPERATURE * Math.pow(MAX_TEMPERATURE / MIN_TEMPERATURE,
+            step / (TEMPERATURE_STEPS - 1.0));
+        double loss = 0;
+        int entities = 0;
+        for (int i = 0; i < logits.size(); i++) {
+          for (TagDecoder.Span span : decodeSpans(scheme, averaged(logits.get(i), t)).spans()) {
+            double c = Math.min(1 - 1e-6, Math.max(1e-6, span.confidence()));
+            boolean right = held.gold().get(i).contains(
+                new EntitySpan(span.start(), span.end(), span.type()));
+            loss -= right ? Math.log(c) : Math.log(1 - c);
+            entities++;
+          }
+        }
+        if (entities > 0 && loss < bestLoss) {
+          bestLoss = loss;
+          best = t;
+        }
+      }
+      return best;
+    }
+  }
+
+  private static final double MIN_TEMPERATURE = 0.1;
+  private static final double MAX_TEMPERATURE = 10.0;
+  private static final int TEMPERATURE_STEPS = 41;
+
+  /** The ensemble's mean tag probabilities from each member's scores at temperature t. */
+  private static float[][][] averaged(List<float[][][]> memberLogits, double t) {
+    float[][][] sum = null;
+    float inverse = (float) (1 / t);
+    for (float[][][] z : memberLogits) {
+      float[][][] p = new float[z.length][][];
+      for (int l = 0; l < z.length; l++) {
+        p[l] = new float[z[l].length][];
+        for (int w = 0; w < z[l].length; w++) {
+          p[l][w] = softmax(z[l][w], inverse);
+        }
+      }
+      if (sum == null) {
+        sum = p;
+        continue;
+      }
+      for (int l = 0; l < p.length; l++) {
+        for (int w = 0; w < p[l].length; w++) {
+          for (int k = 0; k < p[l][w].length; k++) {
+            sum[l][w][k] += p[l][w][k];
           }
         }
       }
-      return Temperature.fit(logits, gold.stream().mapToInt(Integer::intValue).toArray());
     }
+    if (memberLogits.size() > 1) {
+      float share = 1f / memberLogits.size();
+      for (float[][] layer : sum) {
+        for (float[] word : layer) {
+          for (int k = 0; k < word.length; k++) {
+            word[k] *= share;
+          }
+        }
+      }
+    }
+    return sum;
+  }
+
+  private static float[] softmax(float[] logits, float inverseTemperature) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v * inverseTemperature);
+    }
+    float[] out = new float[logits.length];
+    float total = 0;
+    for (int k = 0; k < logits.length; k++) {
+      out[k] = (float) Math.exp(logits[k] * inverseTemperature - max);
+      total += out[k];
+    }
+    for (int k = 0; k < out.length; k++) {
+      out[k] /= total;
+    }
+    return out;
+  }
+
+  /** Entities of every nesting layer (an inner one kept only inside an outer one). */
+  private record Spans(List<TagDecoder.Span> spans, double confidence) {}
+
+  private static Spans decodeSpans(TagScheme scheme, float[][][] probabilities) {
+    List<TagDecoder.Span> kept = new ArrayList<>();
+    List<TagDecoder.Span> above = null;
+    double confidence = 1.0;
+    for (float[][] layer : probabilities) {
+      TagDecoder.Decoded decoded = TagDecoder.decode(scheme, layer);
+      confidence = Math.min(confidence, decoded.confidence());
+      List<TagDecoder.Span> here = new ArrayList<>();
+      for (TagDecoder.Span span : decoded.spans()) {
+        if (above == null || insideOne(span, above)) {
+          here.add(span);
+        }
+      }
+      kept.addAll(here);
+      above = here;
+    }
+    return new Spans(kept, confidence);
   }
 
   private static Fitted fit(Training training, EntityHeadSettings settings, TagScheme scheme,
@@ -298,42 +410,13 @@ public final class EntityHead {
     }
     float[][] input = lexicon == null ? states.vectors()
         : concat(states.vectors(), lexicon.features(words.words()));
-    float[][][] probabilities = networks.get(0).probabilities(input, temperature);
-    for (int member = 1; member < networks.size(); member++) {
-      float[][][] more = networks.get(member).probabilities(input, temperature);
-      for (int l = 0; l < more.length; l++) {
-        for (int w = 0; w < more[l].length; w++) {
-          for (int t = 0; t < more[l][w].length; t++) {
-            probabilities[l][w][t] += more[l][w][t];
-          }
-        }
-      }
+    List<float[][][]> memberLogits = new ArrayList<>(networks.size());
+    for (TaggerNetwork network : networks) {
+      memberLogits.add(network.logits(input));
     }
-    if (networks.size() > 1) {
-      float share = 1f / networks.size();
-      for (float[][] layer : probabilities) {
-        for (float[] word : layer) {
-          for (int t = 0; t < word.length; t++) {
-            word[t] *= share;
-          }
-        }
-      }
-    }
-    List<TagDecoder.Span> kept = new ArrayList<>();
-    List<TagDecoder.Span> above = null;
-    double confidence = 1.0;
-    for (float[][] layer : probabilities) {
-      TagDecoder.Decoded decoded = TagDecoder.decode(scheme, layer);
-      confidence = Math.min(confidence, decoded.confidence());
-      List<TagDecoder.Span> here = new ArrayList<>();
-      for (TagDecoder.Span span : decoded.spans()) {
-        if (above == null || insideOne(span, above)) {
-          here.add(span);
-        }
-      }
-      kept.addAll(here);
-      above = here;
-    }
+    Spans found = decodeSpans(scheme, averaged(memberLogits, temperature));
+    List<TagDecoder.Span> kept = new ArrayList<>(found.spans());
+    double confidence = found.confidence();
     if (states.truncated()) {
       confidence = 0; // words past the model's max tokens were never read
     }

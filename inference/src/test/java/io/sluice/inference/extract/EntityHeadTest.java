@@ -216,6 +216,54 @@ class EntityHeadTest {
   }
 
   @Test
+  void theTemperatureMakesEntityConfidencesMatchHowOftenEntitiesAreRight() {
+    // a third of the "<id> <object> <state>" orders leave the state unlabelled, so a found
+    // state is right about two times in three; a calibrated head should say about that
+    List<AnnotatedText> noisy = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (int o = 0; o < OBJECTS.size(); o++) {
+        for (int st = 0; st < STATES.size(); st++) {
+          boolean labelled = (o + st + round) % 3 != 0;
+          List<EntitySpan> spans = new ArrayList<>();
+          spans.add(new EntitySpan(1, 2, "PhysicalObject"));
+          if (labelled) {
+            spans.add(new EntitySpan(2, 3, "State"));
+          }
+          noisy.add(new AnnotatedText(Words.of(List.of("<id>", OBJECTS.get(o), STATES.get(st))),
+              spans));
+        }
+      }
+    }
+    List<WordStates> states = encoder.encode(noisy.stream().map(AnnotatedText::words).toList());
+    EntityHeadSettings settings = EntityHeadSettings.DEFAULT.withTagger(32, 1, 10).withThreads(1)
+        .withCalibrationShare(0.34);
+
+    EntityHead calibrated = EntityHead.train(encoder, noisy, states, List.of(), settings);
+
+    assertThat(calibrated.temperature()).isNotEqualTo(1.0);
+    assertThat(stateConfidenceGap(calibrated, noisy, states)).isLessThan(0.1);
+  }
+
+  /** |mean confidence of found states - share of texts whose state is labelled|. */
+  private static double stateConfidenceGap(EntityHead head, List<AnnotatedText> texts,
+      List<WordStates> states) {
+    double confidence = 0;
+    int found = 0;
+    int labelled = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      labelled += texts.get(i).entities().size() == 2 ? 1 : 0;
+      for (Entity e : head.decode(texts.get(i).words(), states.get(i)).entities()) {
+        if (e.type().equals("State")) {
+          confidence += e.confidence();
+          found++;
+        }
+      }
+    }
+    assertThat(found).isPositive();
+    return Math.abs(confidence / found - (double) labelled / texts.size());
+  }
+
+  @Test
   void refusesTextsWithoutEntities() {
     List<AnnotatedText> none = List.of(new AnnotatedText(Words.split("all good"), List.of()));
     assertThatThrownBy(() -> TrainedEntityExtractor.train(encoder, none, List.of(),
