@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
           + "--test ../shared/data/maintie/dev.json --level 1 --json",
       "  sluice eval maintie --train ../shared/data/maintie/train.json "
           + "--test ../shared/data/maintie/dev.json --model classpath:bge-small-en-v1.5-q "
-          + "--layers 5,6,7,8",
+          + "--layers 5,6,7,8 --ensemble 3",
       "",
       "Exit codes: 0 done, 1 a target missed (with --check), 2 bad arguments or data, "
           + "3 runtime error."})
