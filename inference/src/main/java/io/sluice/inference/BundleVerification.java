@@ -7,7 +7,7 @@ import java.util.Optional;
  *
  * @param bundleId {@code name@version}
  * @param reference where it was loaded from
- * @param digest its digest, {@code sha256:...}
+ * @param digest its digest, {@code sha256:...}; null only for {@link #unsignedFolder}
  * @param trust how it earned trust
  * @param signer the trusted key that signed it, when {@link Trust#SIGNED}
  */
@@ -22,6 +22,18 @@ public record BundleVerification(String bundleId, String reference, String diges
     SHIPPED,
     /** Not signed, accepted because the policy allows unsigned bundles (development). */
     UNSIGNED_ALLOWED
+  }
+
+  /**
+   * A model folder without a manifest (an Optimum export, say) accepted because the policy allows
+   * unsigned models: there is nothing to hash or sign, so it has no digest.
+   *
+   * @param modelId the id the model goes by, e.g. {@code ner@export}
+   * @param reference the folder it was loaded from
+   */
+  public static BundleVerification unsignedFolder(String modelId, String reference) {
+    return new BundleVerification(modelId, reference, null, Trust.UNSIGNED_ALLOWED,
+        Optional.empty());
   }
 
   /** The signer's key id, or a word for why there is none. */

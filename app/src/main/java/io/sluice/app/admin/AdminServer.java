@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: 200 when every component is up, else 503; public.
  *   <li>{@code GET /metrics}: Prometheus text.
  *   <li>{@code GET /topology}: the spec (secrets masked) and runtime state.
- *   <li>{@code GET /models}: bundles, digests, signers, heads, rollout state.
+ *   <li>{@code GET /models}: bundles, digests, signers, heads, extract steps, rollout state.
  *   <li>{@code POST /models/{name}}: rolls a new bundle out to a model (shadow, then promote or
  *       roll back by the model's bounds).
  *   <li>{@code POST /v1/classify}, {@code /v1/embed}, {@code /v1/extract}: local inference

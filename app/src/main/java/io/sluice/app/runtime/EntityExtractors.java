@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * the gateway over an encoder's word states (loaded from the step's {@code headFile} when it holds
  * a head for the same encoder, else trained from {@code trainFile} and saved there). Bundles are
  * checked against the model's trust settings before they run, as for classify steps; an export
- * folder (no manifest to verify) needs {@code allowUnsigned}. Owns what it opened.
+ * folder (no manifest to verify) needs {@code allowUnsigned}. How each model's bundle earned trust
+ * is kept by topology model name ({@link #verifications()}) for the admin API. Owns what it
+ * opened.
  */
 final class EntityExtractors implements EntityModels, AutoCloseable {
 
@@ -54,6 +57,8 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
   private final Ticker ticker;
   private final List<EntityExtractor> opened = new ArrayList<>();
   private final Map<Step.Extract, EntityModel> byStep = new IdentityHashMap<>();
+  /** How each model's bundle earned trust, by topology model name; the first step's wins. */
+  private final Map<String, BundleVerification> trust = new LinkedHashMap<>();
 
   EntityExtractors(MeterRegistry registry, Ticker ticker) {
     this.registry = registry;
@@ -65,6 +70,7 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
     String ref = resolve(model.bundle(), baseDir);
     SessionSettings threads = SessionSettings.threads(model.threads());
     EntityExtractor extractor;
+    BundleVerification verification;
     try {
       TokenClassifierSettings classifier = TokenClassifierSettings.DEFAULT.withSession(threads);
       boolean tokenClassifier = Step.Extract.TOKEN_CLASSIFIER.equals(extract.modelType());
@@ -78,9 +84,10 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
         log.warn("Model {} runs the unverified export folder {} because allowUnsigned is set",
             model.name(), ref);
         extractor = TokenClassifier.open(ref, classifier, registry);
+        verification = BundleVerification.unsignedFolder(extractor.modelId(), ref);
       } else {
         ModelBundle bundle = ModelBundle.load(ref);
-        verify(model, bundle, baseDir);
+        verification = verify(model, bundle, baseDir);
         extractor = tokenClassifier ? TokenClassifier.open(bundle, classifier, registry)
             : trainedHead(model, extract, baseDir, bundle, threads);
       }
@@ -96,7 +103,17 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
         extractor.version(), extractor.entityTypes());
     EntityModel adapted = new Adapter(extractor);
     byStep.put(extract, adapted);
+    trust.putIfAbsent(model.name(), verification);
     return adapted;
+  }
+
+  /**
+   * How the bundle of each model serving an extract step earned trust, by the topology's model
+   * name. An export folder run because {@code allowUnsigned} is set is listed as
+   * {@link BundleVerification.Trust#UNSIGNED_ALLOWED} with no digest (it has no manifest to hash).
+   */
+  synchronized Map<String, BundleVerification> verifications() {
+    return new LinkedHashMap<>(trust);
   }
 
   /** The entity model made for this extract step, if one was. */
@@ -150,12 +167,13 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
   }
 
   /** Checks the bundle against the model's trust settings, as {@link Models} does for classify. */
-  private static void verify(Model model, ModelBundle bundle, Path baseDir) {
+  private static BundleVerification verify(Model model, ModelBundle bundle, Path baseDir) {
     BundleVerification verification = bundle.verify(Models.trustPolicy(model, baseDir));
     if (verification.trust() == BundleVerification.Trust.UNSIGNED_ALLOWED) {
       log.warn("Model {} runs the unsigned bundle {} (digest {}) because allowUnsigned is set;"
           + " sign it for production", model.name(), bundle, verification.digest());
     }
+    return verification;
   }
 
   private static boolean isBundle(String ref) {
@@ -179,6 +197,7 @@ final class EntityExtractors implements EntityModels, AutoCloseable {
     opened.forEach(EntityExtractor::close);
     opened.clear();
     byStep.clear();
+    trust.clear();
   }
 
   /** An inference-module extractor seen through the extract operator's port. */

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * same bundle), checks it against the model's trust settings ({@code digest}, {@code trustedKeys},
  * {@code allowUnsigned}) before it runs, and for each classify step trains a classifier on its
  * labels and examples; extract steps that name a model get an entity extractor
- * ({@link EntityExtractors}, which opens its own bundles and does not yet apply the trust
+ * ({@link EntityExtractors}, which opens its own bundles and checks them against the same trust
  * settings). Owns what it opened; close it after the streams that use it.
  */
 public final class Models implements TextModels, EntityModels, AutoCloseable {
@@ -113,14 +113,16 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
   }
 
   /**
-   * How the bundle of each model now serving earned trust, by the topology's model name (after a
-   * promotion, the promoted bundle's).
+   * How the bundle of each model now serving earned trust, by the topology's model name: those of
+   * classify steps (after a promotion, the promoted bundle's), then those only extract steps use.
+   * An export folder an extract step runs because {@code allowUnsigned} is set has no digest.
    */
   public synchronized Map<String, BundleVerification> verifications() {
     Map<String, BundleVerification> out = new LinkedHashMap<>();
     for (RolloutModel slot : byStep.values()) {
       verification(slot.serving()).ifPresent(v -> out.putIfAbsent(slot.topologyName(), v));
     }
+    extractors.verifications().forEach(out::putIfAbsent);
     return out;
   }
 

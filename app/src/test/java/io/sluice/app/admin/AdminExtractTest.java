@@ -6,28 +6,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.runtime.Health;
+import io.sluice.app.runtime.Models;
 import io.sluice.inference.BundleVerification;
 import io.sluice.inference.TextClassifier;
 import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.extract.Extraction;
 import io.sluice.operators.extract.ModelFields;
 import io.sluice.topology.TopologyLoader;
+import io.sluice.topology.spec.Step;
 import io.sluice.topology.spec.TopologySpec;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code POST /v1/extract} on a pipeline whose extract step names an entity model: the step's
  * patterns and the model's entities come back together, each field saying where it came from,
  * with the model's confidence in the whole text. The model is a fake (this tests the API's own
- * logic; the real models are tested in the inference module and the runtime).
+ * logic; the real models are tested in the inference module and the runtime). {@code GET /models}
+ * lists the model of a real extract step (MiniLM with a head trained on a few texts) with the
+ * trust its bundle earned.
  */
 class AdminExtractTest {
 
@@ -141,5 +149,44 @@ class AdminExtractTest {
     assertThat(second.get("fields")).isEmpty();
     assertThat(second.get("extractionConfidence").asDouble()).isEqualTo(0.4);
     assertThat(tagger.calls).containsExactly(List.of("pump pressure at 35 bar", "belt worn"));
+  }
+
+  @Test
+  void modelsListsTheRealExtractStepsModelWithItsTrust(@TempDir Path dir) throws Exception {
+    // A few orders in MaintIE's format: enough for a head, not a useful one.
+    StringBuilder train = new StringBuilder("[");
+    for (String obj : List.of("pump", "hose", "valve", "motor")) {
+      train.append(train.length() > 1 ? "," : "").append("{\"tokens\": [\"replace\", \"")
+          .append(obj).append("\"], \"entities\": [{\"start\": 0, \"end\": 1, \"type\":")
+          .append(" \"Activity\"}, {\"start\": 1, \"end\": 2, \"type\": \"PhysicalObject\"}]}");
+    }
+    Files.writeString(dir.resolve("train.json"), train.append("]").toString());
+    TopologySpec spec = new TopologyLoader(name -> null).parse(TOPOLOGY, "extract-test.yaml");
+    Step.Extract step = (Step.Extract) spec.pipelines().get(0).steps().get(0);
+    try (Models models = new Models(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+      EntityModel made = models.create(spec.models().get("tagger"), step, dir);
+      try (AdminServer real = AdminServer.start(AdminSettings.guarded(0,
+          AdminToken.of(TOKEN, "test")), GatewayView.of(() -> spec, () -> new Health(Map.of()),
+          () -> Optional.of(models)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+          Clock.systemUTC())) {
+        HttpResponse<String> response = AdminClient.get(real.url() + "/models", TOKEN);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode tagger = AdminClient.json(response).at("/models/0");
+        assertThat(tagger.get("name").asText()).isEqualTo("tagger");
+        assertThat(tagger.get("loaded").asBoolean()).isTrue();
+        assertThat(tagger.get("bundle").asText()).startsWith("all-minilm-l6-v2-q@");
+        assertThat(tagger.get("trust").asText()).isEqualTo("SHIPPED");
+        assertThat(tagger.get("signer").asText()).isEqualTo("shipped");
+        assertThat(tagger.get("digest").asText()).startsWith("sha256:");
+        assertThat(tagger.get("heads")).isEmpty();
+        JsonNode extract = tagger.at("/extracts/0");
+        assertThat(extract.get("pipeline").asText()).isEqualTo("work-orders");
+        assertThat(extract.get("modelType").asText()).isEqualTo(Step.Extract.TRAINED_HEAD);
+        assertThat(extract.get("servingVersion").asText()).isEqualTo(made.version())
+            .startsWith(tagger.get("version").asText() + "+entity-head.");
+        assertThat(tagger.get("extracts")).hasSize(1);
+      }
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.inference.BundleVerification;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.Ticker;
 import io.sluice.inference.UntrustedBundleException;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,6 +146,10 @@ class EntityExtractorsTest {
       extractors.create(shipped, layers34, dir);
       assertThat(io.sluice.inference.extract.EntityHead.load(dir.resolve("heads/l34.head"))
           .layers()).containsExactly(3, 4);
+      BundleVerification trust = extractors.verifications().get("encoder");
+      assertThat(trust.trust()).isEqualTo(BundleVerification.Trust.SHIPPED);
+      assertThat(trust.bundleId()).startsWith("all-minilm-l6-v2-q@");
+      assertThat(trust.digest()).startsWith("sha256:");
       // the saved head has one tagger; a step asking for two retrains and saves it again
       Step.Extract twoTaggers = new Step.Extract(List.of(), Map.of(), Map.of(), "encoder",
           Step.Extract.TRAINED_HEAD, "orders.json", "heads/l34.head", 1, List.of(3, 4), 2, 0.5,
@@ -155,6 +161,25 @@ class EntityExtractorsTest {
       assertThatThrownBy(() -> extractors.create(shipped, layer11, dir))
           .isInstanceOf(TopologyException.class)
           .hasMessageContaining("model 'encoder'").hasMessageContaining("11");
+    }
+  }
+
+  @Test
+  void modelsListsAnExportFolderRunUnsignedWithItsTrustAndNoDigest() {
+    Path folder = Path.of(System.getProperty("sluice.shared.dir", "../shared"), "models",
+        "tiny-token-classifier");
+    Assumptions.assumeTrue(Files.isRegularFile(folder.resolve("model.onnx")),
+        "tiny token classifier not found at " + folder + " (set -Dsluice.shared.dir); skipping");
+    Model export = new Model("ner", folder.toAbsolutePath().toString(), 1, Optional.empty(),
+        List.of(), true);
+    try (Models models = new Models(new SimpleMeterRegistry())) {
+      models.create(export, extract(Step.Extract.TOKEN_CLASSIFIER), dir);
+
+      BundleVerification trust = models.verifications().get("ner");
+      assertThat(trust.trust()).isEqualTo(BundleVerification.Trust.UNSIGNED_ALLOWED);
+      assertThat(trust.bundleId()).isEqualTo("tiny-token-classifier@export");
+      assertThat(trust.digest()).isNull();
+      assertThat(trust.signerId()).isEqualTo("unsigned");
     }
   }
 

@@ -7,6 +7,7 @@ import io.sluice.app.rollout.RolloutState;
 import io.sluice.inference.BundleVerification;
 import io.sluice.inference.HeadInfo;
 import io.sluice.inference.TextClassifier;
+import io.sluice.operators.extract.EntityModel;
 import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Pipeline;
 import io.sluice.topology.spec.Step;
@@ -18,10 +19,10 @@ import java.util.Map;
 
 /**
  * {@code GET /models}: each declared model with its bundle (id, version, digest, how it was
- * trusted and by whom), the heads trained on it (one per classify step: version, kind, labels)
- * and its rollout state: {@code IDLE}, {@code SHADOW} (a candidate runs beside the serving
- * model), {@code PROMOTED} or {@code ROLLED_BACK}, with the serving and candidate versions and the
- * history of decisions.
+ * trusted and by whom), the heads trained on it (one per classify step: version, kind, labels),
+ * the extract steps it serves (pipeline, model type, serving version) and its rollout state:
+ * {@code IDLE}, {@code SHADOW} (a candidate runs beside the serving model), {@code PROMOTED} or
+ * {@code ROLLED_BACK}, with the serving and candidate versions and the history of decisions.
  */
 public final class ModelsResource {
 
@@ -31,6 +32,7 @@ public final class ModelsResource {
     TopologySpec spec = gateway.spec();
     Map<String, BundleVerification> bundles = gateway.bundles();
     Map<String, TextClassifier> classifiers = gateway.classifiers();
+    Map<String, EntityModel> entityModels = gateway.entityModels();
     List<Map<String, Object>> models = new ArrayList<>();
     for (Model model : spec.models().values()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -61,6 +63,7 @@ public final class ModelsResource {
         heads.add(h);
       });
       m.put("heads", heads);
+      m.put("extracts", extracts(spec, model.name(), entityModels));
       Map<String, Object> rollout = new LinkedHashMap<>();
       RolloutModel slot = slotOf(gateway, model.name());
       rollout.put("state", slot == null ? RolloutState.IDLE.name() : slot.state().name());
@@ -84,6 +87,33 @@ public final class ModelsResource {
       models.add(m);
     }
     return Map.of("models", models);
+  }
+
+  /**
+   * The extract steps that name {@code model}, each with the version serving it: the entity
+   * model of its pipeline, which is that of the pipeline's first extract step naming a model.
+   */
+  private static List<Map<String, Object>> extracts(TopologySpec spec, String model,
+      Map<String, EntityModel> entityModels) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Pipeline p : spec.pipelines()) {
+      boolean first = true;
+      for (Step step : p.steps()) {
+        if (!(step instanceof Step.Extract e) || e.model() == null) {
+          continue;
+        }
+        if (e.model().equals(model)) {
+          EntityModel serving = first ? entityModels.get(p.name()) : null;
+          Map<String, Object> x = new LinkedHashMap<>();
+          x.put("pipeline", p.name());
+          x.put("modelType", e.modelType());
+          x.put("servingVersion", serving == null ? null : serving.version());
+          out.add(x);
+        }
+        first = false;
+      }
+    }
+    return out;
   }
 
   private static RolloutModel slotOf(GatewayView gateway, String model) {
