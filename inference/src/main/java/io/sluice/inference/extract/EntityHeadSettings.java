@@ -106,79 +106,108 @@ public record EntityHeadSettings(int level, int nestingLayers, int hidden, int c
   }
 
   public EntityHeadSettings withLevel(int newLevel) {
-    return new EntityHeadSettings(newLevel, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging, crf);
+    return with(c -> c.level = newLevel);
   }
 
   public EntityHeadSettings withNestingLayers(int newNestingLayers) {
-    return new EntityHeadSettings(level, newNestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging, crf);
+    return with(c -> c.nestingLayers = newNestingLayers);
   }
 
   public EntityHeadSettings withTagger(int newHidden, int newContext, int newEpochs) {
-    return new EntityHeadSettings(level, nestingLayers, newHidden, newContext, newEpochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging, crf);
+    return with(c -> {
+      c.hidden = newHidden;
+      c.context = newContext;
+      c.epochs = newEpochs;
+    });
   }
 
   public EntityHeadSettings withThreads(int newThreads) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, newThreads, lexicon, calibrationShare,
-        averaging,
-        seed, tagging, crf);
+    return with(c -> c.threads = newThreads);
   }
 
   public EntityHeadSettings withAveraging(double newAveraging) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare,
-        newAveraging, seed, tagging, crf);
+    return with(c -> c.averaging = newAveraging);
   }
 
   public EntityHeadSettings withDropout(double newDropout) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, newDropout, ensemble, threads, lexicon, calibrationShare,
-        averaging,
-        seed, tagging, crf);
+    return with(c -> c.dropout = newDropout);
   }
 
   public EntityHeadSettings withLexicon(boolean newLexicon) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, newLexicon, calibrationShare,
-        averaging,
-        seed, tagging, crf);
+    return with(c -> c.lexicon = newLexicon);
   }
 
   public EntityHeadSettings withEnsemble(int newEnsemble) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, newEnsemble, threads, lexicon, calibrationShare,
-        averaging,
-        seed, tagging, crf);
+    return with(c -> c.ensemble = newEnsemble);
   }
 
   public EntityHeadSettings withCalibrationShare(double newCalibrationShare) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, newCalibrationShare,
-        averaging,
-        seed, tagging, crf);
+    return with(c -> c.calibrationShare = newCalibrationShare);
   }
 
   public EntityHeadSettings withSeed(long newSeed) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        newSeed, tagging, crf);
+    return with(c -> c.seed = newSeed);
   }
 
   public EntityHeadSettings withTagging(Tagging newTagging) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, newTagging, crf);
+    return with(c -> c.tagging = newTagging);
   }
 
   public EntityHeadSettings withCrf(boolean newCrf) {
-    return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
-        learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare, averaging,
-        seed, tagging, newCrf);
+    return with(c -> c.crf = newCrf);
+  }
+
+  /** A copy with some fields changed (validated like any new settings). */
+  private EntityHeadSettings with(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
+  }
+
+  /** The fields of a settings value, open to change while one copy is made. */
+  private static final class Copy {
+    int level;
+    int nestingLayers;
+    int hidden;
+    int context;
+    int epochs;
+    int batchSize;
+    double learningRate;
+    double weightDecay;
+    double dropout;
+    int ensemble;
+    int threads;
+    boolean lexicon;
+    double calibrationShare;
+    double averaging;
+    long seed;
+    Tagging tagging;
+    boolean crf;
+
+    Copy(EntityHeadSettings s) {
+      level = s.level;
+      nestingLayers = s.nestingLayers;
+      hidden = s.hidden;
+      context = s.context;
+      epochs = s.epochs;
+      batchSize = s.batchSize;
+      learningRate = s.learningRate;
+      weightDecay = s.weightDecay;
+      dropout = s.dropout;
+      ensemble = s.ensemble;
+      threads = s.threads;
+      lexicon = s.lexicon;
+      calibrationShare = s.calibrationShare;
+      averaging = s.averaging;
+      seed = s.seed;
+      tagging = s.tagging;
+      crf = s.crf;
+    }
+
+    EntityHeadSettings settings() {
+      return new EntityHeadSettings(level, nestingLayers, hidden, context, epochs, batchSize,
+          learningRate, weightDecay, dropout, ensemble, threads, lexicon, calibrationShare,
+          averaging, seed, tagging, crf);
+    }
   }
 }
