@@ -83,6 +83,21 @@ class EntityHeadTest {
   }
 
   @Test
+  void aBatchIsTaggedTextByTextInItsOrder() {
+    List<Words> words = new ArrayList<>();
+    unseen.forEach(t -> words.add(t.words()));
+    training.subList(0, 20).forEach(t -> words.add(t.words()));
+    List<WordStates> states = encoder.encode(words);
+
+    List<EntityResult> batch = extractor.extract(words);
+
+    assertThat(batch).hasSize(words.size());
+    for (int i = 0; i < words.size(); i++) {
+      assertThat(batch.get(i)).isEqualTo(extractor.head().decode(words.get(i), states.get(i)));
+    }
+  }
+
+  @Test
   void aSavedHeadLoadsAndAnswersTheSame(@TempDir Path dir) {
     Path file = dir.resolve("head.bin");
     extractor.head().save(file);
