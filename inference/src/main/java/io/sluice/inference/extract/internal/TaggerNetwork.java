@@ -543,7 +543,29 @@ public final class TaggerNetwork {
 
   private void hiddenLayer(float[] x, float[] h) {
     System.arraycopy(b1, 0, h, 0, hidden);
-    for (int i = 0; i < x.length; i++) {
+    // Four input rows per pass over h: one load and store of h[j] per four products instead of
+    // one per product, which is what bounded this loop (about 90% of tagging time). The terms
+    // are still added to h[j] one at a time in input order, and Java rounds each product and
+    // sum as written (no fused multiply-add), so the result is the row-by-row one; a zero input
+    // adds a zero.
+    int i = 0;
+    for (; i + 3 < x.length; i += 4) {
+      float x0 = x[i];
+      float x1 = x[i + 1];
+      float x2 = x[i + 2];
+      float x3 = x[i + 3];
+      if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) {
+        continue; // the zero padding past a text's ends
+      }
+      int r0 = i * hidden;
+      int r1 = r0 + hidden;
+      int r2 = r1 + hidden;
+      int r3 = r2 + hidden;
+      for (int j = 0; j < hidden; j++) {
+        h[j] = h[j] + x0 * w1[r0 + j] + x1 * w1[r1 + j] + x2 * w1[r2 + j] + x3 * w1[r3 + j];
+      }
+    }
+    for (; i < x.length; i++) {
       float xi = x[i];
       if (xi != 0) {
         int row = i * hidden;
