@@ -250,7 +250,10 @@ public final class EntityHead {
   private static final double MAX_TEMPERATURE = 10.0;
   private static final int TEMPERATURE_STEPS = 41;
 
-  /** The ensemble's mean tag probabilities from each member's scores at temperature t. */
+  /**
+   * The ensemble's mean tag probabilities from each member's scores at temperature t (with CRF
+   * taggers the scores are log marginals, so this raises the marginals to 1/t and renormalizes).
+   */
   private static float[][][] averaged(List<float[][][]> memberLogits, double t) {
     float[][][] sum = null;
     float inverse = (float) (1 / t);

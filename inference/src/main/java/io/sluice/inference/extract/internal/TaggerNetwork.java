@@ -451,28 +451,6 @@ public final class TaggerNetwork {
   }
 
   /**
-   * Tag probabilities of every word of a text, {@code [layer][word][tag]}.
-   *
-   * @param words the text's word states (not standardized)
-   * @param temperature divides the logits before the softmax (1 = as trained)
-   */
-  public float[][][] probabilities(float[][] words, double temperature) {
-    // with a CRF, the "logits" are log marginals, so this raises the marginals to 1/temperature
-    // and renormalizes: the calibration the temperature was fitted for (see logits)
-    float[][][] out = logits(words);
-    float inverse = (float) (1 / temperature);
-    for (float[][] layer : out) {
-      for (float[] word : layer) {
-        for (int t = 0; t < word.length; t++) {
-          word[t] *= inverse;
-        }
-        softmax(word, 0, word.length);
-      }
-    }
-    return out;
-  }
-
-  /**
    * The scores whose softmax is the tag probabilities of every word, {@code [layer][word][tag]}:
    * the output layer's raw scores, or with a CRF the log of each word's tag marginals (the
    * probability of the tag summed over every legal path of the text).
