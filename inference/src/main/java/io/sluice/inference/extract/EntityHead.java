@@ -74,8 +74,8 @@ public final class EntityHead {
   private final int skippedEntities;
 
   private EntityHead(String modelId, List<Integer> layers, SubwordPooling pooling, int level,
-      EntityHeadSettings.Tagging tagging, List<String> types, List<TaggerNetwork> networks, Lexicon lexicon, double temperature,
-      int trainingTexts, int skippedEntities) {
+      EntityHeadSettings.Tagging tagging, List<String> types, List<TaggerNetwork> networks,
+      Lexicon lexicon, double temperature, int trainingTexts, int skippedEntities) {
     this.modelId = modelId;
     this.layers = List.copyOf(layers);
     this.pooling = pooling;
@@ -178,8 +178,7 @@ public final class EntityHead {
           pool);
       return new EntityHead(encoder.modelId(), encoder.settings().layers(),
           encoder.settings().pooling(), settings.level(), settings.tagging(), types,
-          all.networks(), all.lexicon(),
-          temperature, texts.size(), skipped);
+          all.networks(), all.lexicon(), temperature, texts.size(), skipped);
     } finally {
       if (pool != null) {
         pool.shutdownNow();
@@ -229,7 +228,8 @@ public final class EntityHead {
         double loss = 0;
         int entities = 0;
         for (int i = 0; i < logits.size(); i++) {
-          for (TagDecoder.Span span : decodeSpans(scheme, averaged(logits.get(i), t)).spans()) {
+          for (TagDecoder.Span span : decodeSpans(scheme,
+              TaggerNetwork.meanProbabilities(logits.get(i), t)).spans()) {
             double c = Math.min(1 - 1e-6, Math.max(1e-6, span.confidence()));
             boolean right = held.gold().get(i).contains(
                 new EntitySpan(span.start(), span.end(), span.type()));
@@ -249,63 +249,6 @@ public final class EntityHead {
   private static final double MIN_TEMPERATURE = 0.1;
   private static final double MAX_TEMPERATURE = 10.0;
   private static final int TEMPERATURE_STEPS = 41;
-
-  /**
-   * The ensemble's mean tag probabilities from each member's scores at temperature t (with CRF
-   * taggers the scores are log marginals, so this raises the marginals to 1/t and renormalizes).
-   */
-  private static float[][][] averaged(List<float[][][]> memberLogits, double t) {
-    float[][][] sum = null;
-    float inverse = (float) (1 / t);
-    for (float[][][] z : memberLogits) {
-      float[][][] p = new float[z.length][][];
-      for (int l = 0; l < z.length; l++) {
-        p[l] = new float[z[l].length][];
-        for (int w = 0; w < z[l].length; w++) {
-          p[l][w] = softmax(z[l][w], inverse);
-        }
-      }
-      if (sum == null) {
-        sum = p;
-        continue;
-      }
-      for (int l = 0; l < p.length; l++) {
-        for (int w = 0; w < p[l].length; w++) {
-          for (int k = 0; k < p[l][w].length; k++) {
-            sum[l][w][k] += p[l][w][k];
-          }
-        }
-      }
-    }
-    if (memberLogits.size() > 1) {
-      float share = 1f / memberLogits.size();
-      for (float[][] layer : sum) {
-        for (float[] word : layer) {
-          for (int k = 0; k < word.length; k++) {
-            word[k] *= share;
-          }
-        }
-      }
-    }
-    return sum;
-  }
-
-  private static float[] softmax(float[] logits, float inverseTemperature) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v * inverseTemperature);
-    }
-    float[] out = new float[logits.length];
-    float total = 0;
-    for (int k = 0; k < logits.length; k++) {
-      out[k] = (float) Math.exp(logits[k] * inverseTemperature - max);
-      total += out[k];
-    }
-    for (int k = 0; k < out.length; k++) {
-      out[k] /= total;
-    }
-    return out;
-  }
 
   /** Entities of every nesting layer (an inner one kept only inside an outer one). */
   private record Spans(List<TagDecoder.Span> spans, double confidence) {}
@@ -350,7 +293,8 @@ public final class EntityHead {
     List<TaggerNetwork> networks = new ArrayList<>();
     for (int member = 0; member < settings.ensemble(); member++) {
       networks.add(TaggerNetwork.train(inputs, training.tags(), counts,
-          settings.crf() ? scheme : null, net, new SplittableRandom(settings.seed() + member), pool));
+          settings.crf() ? scheme : null, net, new SplittableRandom(settings.seed() + member),
+          pool));
     }
     return new Fitted(networks, lexicon);
   }
@@ -364,7 +308,10 @@ public final class EntityHead {
     return out;
   }
 
-  /** Fills each layer's tags (BIO or IOBES) from the text's entities; returns how many were left out. */
+  /**
+   * Fills each layer's tags (BIO or IOBES) from the text's entities; returns how many were left
+   * out.
+   */
   private static int tag(AnnotatedText text, EntityHeadSettings settings, TagScheme scheme,
       int[][] layerTags) {
     Set<EntitySpan> cut = new LinkedHashSet<>();
@@ -417,7 +364,8 @@ public final class EntityHead {
     for (TaggerNetwork network : networks) {
       memberLogits.add(network.logits(input));
     }
-    Spans found = decodeSpans(scheme, averaged(memberLogits, temperature));
+    Spans found = decodeSpans(scheme,
+        TaggerNetwork.meanProbabilities(memberLogits, temperature));
     List<TagDecoder.Span> kept = new ArrayList<>(found.spans());
     double confidence = found.confidence();
     if (states.truncated()) {

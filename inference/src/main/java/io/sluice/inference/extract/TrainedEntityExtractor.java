@@ -4,6 +4,7 @@ import io.sluice.inference.InferenceException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * An {@link EntityExtractor} made of a frozen encoder's word states ({@link WordEncoder}) and a
@@ -93,14 +94,8 @@ public final class TrainedEntityExtractor implements EntityExtractor {
   @Override
   public List<EntityResult> extract(List<Words> texts) {
     List<WordStates> states = encoder.encode(texts);
-    if (texts.size() < 2) {
-      List<EntityResult> results = new ArrayList<>(texts.size());
-      for (int i = 0; i < texts.size(); i++) {
-        results.add(head.decode(texts.get(i), states.get(i)));
-      }
-      return results;
-    }
-    return java.util.stream.IntStream.range(0, texts.size()).parallel()
+    IntStream indices = IntStream.range(0, texts.size());
+    return (texts.size() > 1 ? indices.parallel() : indices)
         .mapToObj(i -> head.decode(texts.get(i), states.get(i))).toList();
   }
 

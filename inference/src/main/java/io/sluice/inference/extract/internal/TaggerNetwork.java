@@ -451,6 +451,54 @@ public final class TaggerNetwork {
   }
 
   /**
+   * The mean tag probabilities of an ensemble, {@code [layer][word][tag]}: each member's
+   * {@link #logits} divided by {@code temperature}, through the softmax, then averaged (with CRF
+   * taggers the scores are log marginals, so this raises the marginals to 1/temperature and
+   * renormalizes).
+   */
+  public static float[][][] meanProbabilities(List<float[][][]> memberScores,
+      double temperature) {
+    float[][][] mean = null;
+    float inverse = (float) (1 / temperature);
+    for (float[][][] scores : memberScores) {
+      float[][][] p = new float[scores.length][][];
+      for (int l = 0; l < scores.length; l++) {
+        p[l] = new float[scores[l].length][];
+        for (int w = 0; w < scores[l].length; w++) {
+          float[] word = scores[l][w].clone();
+          for (int t = 0; t < word.length; t++) {
+            word[t] *= inverse;
+          }
+          softmax(word, 0, word.length);
+          p[l][w] = word;
+        }
+      }
+      if (mean == null) {
+        mean = p;
+      } else {
+        for (int l = 0; l < p.length; l++) {
+          for (int w = 0; w < p[l].length; w++) {
+            for (int t = 0; t < p[l][w].length; t++) {
+              mean[l][w][t] += p[l][w][t];
+            }
+          }
+        }
+      }
+    }
+    if (memberScores.size() > 1) {
+      float share = 1f / memberScores.size();
+      for (float[][] layer : mean) {
+        for (float[] word : layer) {
+          for (int t = 0; t < word.length; t++) {
+            word[t] *= share;
+          }
+        }
+      }
+    }
+    return mean;
+  }
+
+  /**
    * The scores whose softmax is the tag probabilities of every word, {@code [layer][word][tag]}:
    * the output layer's raw scores, or with a CRF the log of each word's tag marginals (the
    * probability of the tag summed over every legal path of the text).
