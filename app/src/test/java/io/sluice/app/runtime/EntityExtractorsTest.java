@@ -132,7 +132,7 @@ class EntityExtractorsTest {
   }
 
   @Test
-  void theStepChoosesTheEncoderLayersAndEnsembleAndALayerTheModelLacksIsATopologyError() throws Exception {
+  void stepLayersAndEnsembleShapeTheHeadAndAMissingLayerIsATopologyError() throws Exception {
     writeTrainingData();
     Model shipped = new Model("encoder", "classpath:all-minilm-l6-v2-q", 1,
         java.util.Optional.empty(), List.of(), false);

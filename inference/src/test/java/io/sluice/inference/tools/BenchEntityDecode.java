@@ -4,6 +4,7 @@ import io.sluice.inference.ModelBundle;
 import io.sluice.inference.internal.NoMeters;
 import io.sluice.inference.extract.AnnotatedText;
 import io.sluice.inference.extract.EntityCorpus;
+import io.sluice.inference.extract.EntityHead;
 import io.sluice.inference.extract.EntityHeadSettings;
 import io.sluice.inference.extract.EntityResult;
 import io.sluice.inference.extract.TrainedEntityExtractor;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Development benchmark of extraction's two halves on MaintIE dev, side by side in one JVM:
@@ -26,33 +28,57 @@ public final class BenchEntityDecode {
 
   private BenchEntityDecode() {}
 
-  public static void main(String[] a) throws Exception {
+  private static final int WARM_UP = 2;
+  private static final int TIMED = 7;
+
+  public static void main(String[] args) throws Exception {
     Path dir = Path.of(System.getProperty("sluice.shared.dir", "../shared"), "data", "maintie");
     List<AnnotatedText> train = EntityCorpus.readMaintie(dir.resolve("train.json"));
     List<AnnotatedText> dev = EntityCorpus.readMaintie(dir.resolve("dev.json"));
-    String bundle = a[0];
-    List<Integer> layers = Arrays.stream(a[1].split(",")).map(Integer::parseInt).toList();
-    int ens = Integer.parseInt(a[2]);
-    WordEncoder enc = WordEncoder.open(ModelBundle.load(bundle), WordEncoderSettings.DEFAULT.withLayers(layers), NoMeters.registry());
-    TrainedEntityExtractor ex = TrainedEntityExtractor.train(enc, train, List.of(), EntityHeadSettings.DEFAULT.withEnsemble(ens));
+    String bundle = args[0];
+    List<Integer> layers = Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList();
+    int ensemble = Integer.parseInt(args[2]);
+    WordEncoder encoder = WordEncoder.open(ModelBundle.load(bundle),
+        WordEncoderSettings.DEFAULT.withLayers(layers), NoMeters.registry());
+    TrainedEntityExtractor extractor = TrainedEntityExtractor.train(encoder, train, List.of(),
+        EntityHeadSettings.DEFAULT.withEnsemble(ensemble));
+    EntityHead head = extractor.head();
     List<Words> words = dev.stream().map(AnnotatedText::words).toList();
-    double[] encT = new double[7], seqT = new double[7], parT = new double[7], allT = new double[7];
-    for (int r = 0; r < 9; r++) {
+    double[][] ms = new double[4][TIMED]; // encode, tag on one thread, tag in parallel, extract
+    for (int round = 0; round < WARM_UP + TIMED; round++) {
       long t0 = System.nanoTime();
-      List<WordStates> st = enc.encode(words);
+      List<WordStates> states = encoder.encode(words);
       long t1 = System.nanoTime();
-      List<EntityResult> seq = new ArrayList<>();
-      for (int i = 0; i < words.size(); i++) seq.add(ex.head().decode(words.get(i), st.get(i)));
+      List<EntityResult> sequential = new ArrayList<>();
+      for (int i = 0; i < words.size(); i++) {
+        sequential.add(head.decode(words.get(i), states.get(i)));
+      }
       long t2 = System.nanoTime();
-      List<EntityResult> par = java.util.stream.IntStream.range(0, words.size()).parallel().mapToObj(i -> ex.head().decode(words.get(i), st.get(i))).toList();
+      List<EntityResult> parallel = IntStream.range(0, words.size()).parallel()
+          .mapToObj(i -> head.decode(words.get(i), states.get(i))).toList();
       long t3 = System.nanoTime();
-      List<EntityResult> all = ex.extract(words);
+      List<EntityResult> extracted = extractor.extract(words);
       long t4 = System.nanoTime();
-      if (!seq.equals(par) || !seq.equals(all)) throw new AssertionError("differ");
-      if (r >= 2) { encT[r-2]=(t1-t0)/1e6; seqT[r-2]=(t2-t1)/1e6; parT[r-2]=(t3-t2)/1e6; allT[r-2]=(t4-t3)/1e6; }
+      if (!sequential.equals(parallel) || !sequential.equals(extracted)) {
+        throw new AssertionError("tagging in parallel changed a result");
+      }
+      if (round >= WARM_UP) {
+        long[] marks = {t0, t1, t2, t3, t4};
+        for (int k = 0; k < 4; k++) {
+          ms[k][round - WARM_UP] = (marks[k + 1] - marks[k]) / 1e6;
+        }
+      }
     }
-    for (double[] x : new double[][]{encT, seqT, parT, allT}) Arrays.sort(x);
-    System.out.printf("%s ens=%d (108 texts, ms, median of 7): encode %.1f  decode sequential %.1f  decode parallel %.1f  extract(new) %.1f -> %.0f texts/s; old extract ~ %.0f texts/s%n",
-      bundle, ens, encT[3], seqT[3], parT[3], allT[3], 108/(allT[3]/1000), 108/((encT[3]+seqT[3])/1000));
+    double[] median = new double[4];
+    for (int k = 0; k < 4; k++) {
+      Arrays.sort(ms[k]);
+      median[k] = ms[k][TIMED / 2];
+    }
+    int n = words.size();
+    System.out.printf("%s ens=%d (%d texts, ms, median of %d): encode %.1f  decode sequential"
+        + " %.1f  decode parallel %.1f  extract(new) %.1f -> %.0f texts/s; old extract ~ %.0f"
+        + " texts/s%n", bundle, ensemble, n, TIMED, median[0], median[1], median[2], median[3],
+        n / (median[3] / 1000), n / ((median[0] + median[1]) / 1000));
+    extractor.close();
   }
 }
