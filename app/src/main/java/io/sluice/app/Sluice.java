@@ -1,39 +1,32 @@
 package io.sluice.app;
 
-import io.sluice.app.cli.BenchCommand;
 import io.sluice.app.cli.DemoCommand;
 import io.sluice.app.cli.DescribeCommand;
 import io.sluice.app.cli.DocsCommand;
-import io.sluice.app.cli.EvalCommand;
-import io.sluice.app.cli.ExitCodes;
 import io.sluice.app.cli.GenerateCommand;
 import io.sluice.app.cli.ModelCommand;
-import io.sluice.app.cli.RunCommand;
-import io.sluice.app.cli.SoakCommand;
 import io.sluice.app.cli.ValidateCommand;
+import io.sluice.lab.cli.BenchCommand;
+import io.sluice.lab.cli.EvalCommand;
+import io.sluice.lab.cli.SoakCommand;
+import io.sluice.runtime.cli.ExitCodes;
+import io.sluice.runtime.cli.RunCommand;
 import io.sluice.schemas.AvroTrust;
-import picocli.CommandLine;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
-/** The {@code sluice} command line. */
+/**
+ * The {@code sluice} command line. The measuring commands ({@code soak}, {@code eval},
+ * {@code bench}) live in the lab module and are added only when the command line may need them:
+ * {@code sluice run} and the other runtime commands start without loading a lab class.
+ */
 @Command(
     name = "sluice",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     description = "Stream processing with small quantized language models for edge gateways.",
-    subcommands = {
-      DemoCommand.class,
-      RunCommand.class,
-      SoakCommand.class,
-      ValidateCommand.class,
-      DescribeCommand.class,
-      EvalCommand.class,
-      BenchCommand.class,
-      GenerateCommand.class,
-      ModelCommand.class,
-      DocsCommand.class,
-      CommandLine.HelpCommand.class
-    },
     footerHeading = "%nExamples:%n",
     footer = {
       "  sluice demo --duration 30s          run brokers, gateway and a simulated fleet",
@@ -42,6 +35,10 @@ import picocli.CommandLine.Command;
       "Exit codes: 0 success, 1 a check or target failed, 2 bad usage or input, 3 runtime error."
     })
 public final class Sluice implements Runnable {
+
+  /** Commands that never need the lab; for these its commands are not even registered. */
+  private static final Set<String> WITHOUT_LAB =
+      Set.of("run", "validate", "describe", "generate", "model", "docs");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -52,7 +49,38 @@ public final class Sluice implements Runnable {
 
   /** Runs the command line and returns the exit code, without exiting. */
   public static int execute(String... args) {
-    return ExitCodes.configure(new CommandLine(new Sluice())).execute(args);
+    return ExitCodes.configure(commandLine(args.length == 0 || !WITHOUT_LAB.contains(args[0])))
+        .execute(args);
+  }
+
+  /** The whole command tree, lab commands included. */
+  public static CommandLine commandLine() {
+    return commandLine(true);
+  }
+
+  /** The command tree, in the order {@code --help} lists it; lab commands only when asked. */
+  private static CommandLine commandLine(boolean withLab) {
+    CommandLine root = new CommandLine(new Sluice());
+    add(root, DemoCommand::new);
+    add(root, RunCommand::new);
+    if (withLab) {
+      add(root, SoakCommand::new);
+    }
+    add(root, ValidateCommand::new);
+    add(root, DescribeCommand::new);
+    if (withLab) {
+      add(root, EvalCommand::new);
+      add(root, BenchCommand::new);
+    }
+    add(root, GenerateCommand::new);
+    add(root, ModelCommand::new);
+    add(root, DocsCommand::new);
+    root.addSubcommand("help", new CommandLine.HelpCommand());
+    return root;
+  }
+
+  private static void add(CommandLine root, Supplier<Object> command) {
+    root.addSubcommand(command.get());
   }
 
   @Override

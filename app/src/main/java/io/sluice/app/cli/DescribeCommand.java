@@ -1,6 +1,8 @@
 package io.sluice.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.runtime.cli.ExitCodes;
+import io.sluice.runtime.cli.TopologyFiles;
 import io.sluice.topology.TopologyDescriber;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.spec.TopologySpec;

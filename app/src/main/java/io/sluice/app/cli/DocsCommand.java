@@ -2,6 +2,7 @@ package io.sluice.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sluice.runtime.cli.ExitCodes;
 import io.sluice.topology.TopologyLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -13,15 +13,17 @@ import io.sluice.inference.generate.OutputConstraint;
 import io.sluice.inference.generate.PrefixCache;
 import io.sluice.inference.generate.Sampling;
 import io.sluice.inference.generate.SpeculativeDecoder;
+import io.sluice.runtime.cli.DecoderOptionsMixin;
+import io.sluice.runtime.cli.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code sluice generate}: continue one prompt with a decoder-only model. */
 @Command(

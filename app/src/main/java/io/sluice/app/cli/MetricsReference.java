@@ -2,10 +2,10 @@ package io.sluice.app.cli;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
-import io.sluice.app.runtime.AppMeters;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.inference.InferenceMeter;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.runtime.AppMeters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +76,7 @@ final class MetricsReference {
         + " meters, `route` or `cluster` on cloud link meters.", rows.get(1));
     section(md, "Inference", "`io.sluice.inference.InferenceMeter`; tag: `model` (the bundle id,"
         + " name@version).", rows.get(2));
-    section(md, "Runtime", "`io.sluice.app.runtime.AppMeters`: the gateway's learning loop.",
+    section(md, "Runtime", "`io.sluice.runtime.AppMeters`: the gateway's learning loop.",
         rows.get(3));
     md.append("""
         ## Also exported

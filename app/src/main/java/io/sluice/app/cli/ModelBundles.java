@@ -2,6 +2,8 @@ package io.sluice.app.cli;
 
 import io.sluice.inference.BundleException;
 import io.sluice.inference.ModelBundle;
+import io.sluice.runtime.cli.CliOutput;
+import io.sluice.runtime.cli.ExitCodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -3,6 +3,8 @@ package io.sluice.app.cli;
 import io.sluice.inference.BundleException;
 import io.sluice.inference.BundleManifest;
 import io.sluice.inference.ModelBundle;
+import io.sluice.runtime.cli.CliOutput;
+import io.sluice.runtime.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

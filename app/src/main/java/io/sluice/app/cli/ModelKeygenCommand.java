@@ -1,6 +1,8 @@
 package io.sluice.app.cli;
 
 import io.sluice.inference.BundleKeys;
+import io.sluice.runtime.cli.CliOutput;
+import io.sluice.runtime.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -5,6 +5,8 @@ import io.sluice.inference.BundleKeys;
 import io.sluice.inference.BundleManifest;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.TrustedKey;
+import io.sluice.runtime.cli.CliOutput;
+import io.sluice.runtime.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

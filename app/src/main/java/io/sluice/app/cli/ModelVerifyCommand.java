@@ -6,6 +6,8 @@ import io.sluice.inference.BundleVerification;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.TrustPolicy;
 import io.sluice.inference.TrustedKey;
+import io.sluice.runtime.cli.CliOutput;
+import io.sluice.runtime.cli.ExitCodes;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.sluice.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.runtime.cli.ExitCodes;
 import io.sluice.topology.TopologyError;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.TopologyLoader;

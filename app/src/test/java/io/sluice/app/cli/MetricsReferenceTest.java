@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sluice.app.runtime.AppMeters;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.inference.InferenceMeter;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.runtime.AppMeters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -9,6 +9,7 @@ import io.sluice.inference.BundleManifest;
 import io.sluice.inference.ModelBundle;
 import io.sluice.inference.ModelTask;
 import io.sluice.inference.Pooling;
+import io.sluice.runtime.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +124,7 @@ class ModelCommandTest {
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = ExitCodes.configure(new CommandLine(new Sluice()));
+    CommandLine cli = ExitCodes.configure(Sluice.commandLine());
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute(args);
