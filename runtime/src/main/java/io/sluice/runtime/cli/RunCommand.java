@@ -1,16 +1,10 @@
 package io.sluice.runtime.cli;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sluice.runtime.Metrics;
-import io.sluice.runtime.RuntimeOptions;
-import io.sluice.runtime.TopologyRuntime;
-import io.sluice.runtime.admin.AdminServer;
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.Sluice;
 import io.sluice.runtime.admin.AdminSettings;
-import io.sluice.runtime.admin.GatewayView;
 import io.sluice.topology.TopologyException;
-import io.sluice.topology.spec.TopologySpec;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -44,31 +38,20 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TopologySpec spec;
+    Sluice sluice;
     try {
-      spec = TopologyFiles.load(file, null);
+      sluice = Sluice.load(file);
     } catch (TopologyException e) {
       System.err.println(e.getMessage());
       return ExitCodes.USAGE;
     }
     AdminSettings adminSettings = adminOptions.settings(System.getenv());
-    Path dir = dataDir != null ? dataDir : Path.of(".sluice", spec.metadata().name());
-    PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
-    TopologyRuntime runtime = TopologyRuntime.start(spec,
-        new RuntimeOptions(dir, 0, 0, file.toAbsolutePath().getParent()), registry,
-        Clock.systemUTC());
-    AdminServer admin;
-    try {
-      admin = AdminServer.start(adminSettings, GatewayView.of(runtime), registry,
-          Clock.systemUTC());
-    } catch (RuntimeException e) {
-      runtime.close();
-      throw e;
-    }
+    Path dir = dataDir != null ? dataDir
+        : Path.of(".sluice", sluice.spec().metadata().name());
+    Gateway gateway = sluice.withDataDir(dir).withAdmin(adminSettings).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      admin.close();
-      runtime.close();
+      gateway.close();
       stopped.countDown();
     }, "sluice-shutdown"));
     stopped.await();
