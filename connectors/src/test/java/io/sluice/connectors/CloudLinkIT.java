@@ -116,7 +116,8 @@ class CloudLinkIT {
     CloudLinkSettings settings = CloudLinkSettings.of("gw-1",
             List.of(KafkaCluster.of("gateway", gateway.bootstrapServers()),
                 KafkaCluster.of("cloud", cloud.bootstrapServers())),
-            LinkRoute.gatewayRoutes(NS, "gateway", "cloud"))
+            LinkRoute.gatewayRoutes(NS + ".forward", NS + ".summaries",
+                NS + ".feedback", "gateway", "cloud"))
         .withTiming(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(1));
     int cloudPort = Integer.parseInt(cloud.bootstrapServers().split(":")[1]);

@@ -110,7 +110,8 @@ class SettingsTest {
         .hasMessageContaining("unknown cluster 'cloud'");
     assertThatThrownBy(() -> CloudLinkSettings.of("gw-1",
         List.of(KafkaCluster.of("gateway", "gw:9092"), KafkaCluster.of("cloud", "c:9092")),
-        LinkRoute.gatewayRoutes("sluice", "gateway", "cloud"))
+        LinkRoute.gatewayRoutes("sluice.forward", "sluice.summaries", "sluice.feedback",
+            "gateway", "cloud"))
         .withBatching("brotli", Duration.ofMillis(5), 1024))
         .hasMessageContaining("compression 'brotli'");
   }
@@ -119,7 +120,8 @@ class SettingsTest {
   void theLinksInstanceIdIsOptionalButNeverBlank() {
     CloudLinkSettings link = CloudLinkSettings.of("gw-1",
         List.of(KafkaCluster.of("gateway", "gw:9092"), KafkaCluster.of("cloud", "c:9092")),
-        LinkRoute.gatewayRoutes("sluice", "gateway", "cloud"));
+        LinkRoute.gatewayRoutes("sluice.forward", "sluice.summaries", "sluice.feedback",
+            "gateway", "cloud"));
     assertThat(link.instanceId()).isNull();
     assertThat(link.withInstanceId("line-7-a").withMaxInFlight(10).instanceId())
         .isEqualTo("line-7-a");
@@ -129,7 +131,8 @@ class SettingsTest {
 
   @Test
   void theGatewayRoutesGoUpForForwardAndSummariesAndDownForFeedback() {
-    List<LinkRoute> routes = LinkRoute.gatewayRoutes("sluice", "gateway", "cloud");
+    List<LinkRoute> routes = LinkRoute.gatewayRoutes("sluice.forward", "sluice.summaries",
+        "sluice.feedback", "gateway", "cloud");
     assertThat(routes).extracting(LinkRoute::name)
         .containsExactly("forward", "summaries", "feedback");
     assertThat(routes.get(0)).isEqualTo(

@@ -66,10 +66,23 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
   /** How each loaded encoder's bundle earned trust (checked before it first ran). */
   private final Map<TextEncoder, BundleVerification> trust = new java.util.IdentityHashMap<>();
   private final EntityExtractors extractors;
+  private final Clock clock;
+  private final Ticker ticker;
 
+  /** Models on the system clock and ticker. */
   public Models(MeterRegistry registry) {
+    this(registry, Clock.systemUTC(), Ticker.system());
+  }
+
+  /**
+   * @param clock stamps rollout events
+   * @param ticker times model calls, result-cache ages and rollout windows
+   */
+  public Models(MeterRegistry registry, Clock clock, Ticker ticker) {
     this.registry = registry;
-    this.extractors = new EntityExtractors(registry, Ticker.system());
+    this.clock = clock;
+    this.ticker = ticker;
+    this.extractors = new EntityExtractors(registry, ticker);
   }
 
   /** An entity model for an extract step: a token classifier, or a head trained or loaded. */
@@ -87,7 +100,7 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
   public synchronized TextModel create(Model model, Step.Classify classify, Path baseDir) {
     ClassifierModel first = train(model, classify, baseDir);
     RolloutModel slot = new RolloutModel(model.name(),
-        new RolloutModel.Version(first, first.classifier()), Clock.systemUTC(), Ticker.system());
+        new RolloutModel.Version(first, first.classifier()), clock, ticker);
     byStep.put(classify, slot);
     baseDirs.put(classify, baseDir);
     return slot;
@@ -103,8 +116,7 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
       verify(model, encoder.bundle(), baseDir);
     }
     ClassifierSettings settings = ClassifierSettings.DEFAULT.withHead(headKind(classify.head()));
-    TextClassifier classifier = TextClassifier.create(encoder, settings, Ticker.system(),
-        registry);
+    TextClassifier classifier = TextClassifier.create(encoder, settings, ticker, registry);
     TrainingData data = trainingData(classify, baseDir);
     HeadInfo head = classifier.train(data);
     log.info("Model {} ({}): {} head on {} labels from {} examples", model.name(),

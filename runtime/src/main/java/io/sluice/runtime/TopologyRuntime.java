@@ -3,6 +3,7 @@ package io.sluice.runtime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.sluice.connectors.KafkaCluster;
+import io.sluice.inference.Ticker;
 import io.sluice.connectors.embedded.EmbeddedKafka;
 import io.sluice.connectors.embedded.EmbeddedMqttBroker;
 import io.sluice.connectors.embedded.TopicAdmin;
@@ -88,7 +89,7 @@ public final class TopologyRuntime implements AutoCloseable {
   /** Starts everything with the runtime's own models (closed with it). */
   public static TopologyRuntime start(TopologySpec spec, RuntimeOptions options,
       MeterRegistry registry, Clock clock) {
-    Models models = new Models(registry);
+    Models models = new Models(registry, clock, Ticker.system());
     try {
       return start(spec, options, registry, clock, models, models, models);
     } catch (RuntimeException e) {
@@ -217,7 +218,8 @@ public final class TopologyRuntime implements AutoCloseable {
       link = new CloudLink(CloudLinkSettings.of(
           spec.metadata().namespace() + "-" + spec.metadata().name() + "-link",
           List.of(gatewayCluster, cloudCluster),
-          LinkRoute.gatewayRoutes(spec.metadata().namespace(), "gateway", "cloud"))
+          LinkRoute.gatewayRoutes(spec.topics().forward(), spec.topics().summaries(),
+              spec.topics().feedback(), "gateway", "cloud"))
           .withInstanceId(mqtt.clientId()), registry, clock);
       link.start();
       stopOrder.add(new Stoppable("cloud link", link));
@@ -332,9 +334,8 @@ public final class TopologyRuntime implements AutoCloseable {
     if (spec.resolve().isPresent()) {
       String feedback = spec.resolve().get().feedbackTopic();
       String from = spec.resolve().get().from();
-      String namespace = from.contains(".") ? from.substring(0, from.lastIndexOf('.')) : from;
       wanted.put(from, partitions);
-      wanted.put(namespace + ".summaries", partitions);
+      wanted.put(Topics.namespaceOf(from).summaries(), partitions);
       wanted.put(topics.verdicts(), partitions);
       wanted.put(feedback, partitions);
       configs.put(feedback, Map.of("cleanup.policy", "compact"));

@@ -1,5 +1,9 @@
 package io.sluice.schemas;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
 /** Names of the Kafka record headers that Sluice's connectors write and its operators read. */
 public final class RecordHeaders {
 
@@ -18,4 +22,26 @@ public final class RecordHeaders {
   public static final String MQTT_TARGET = "sluice.mqtt.target";
 
   private RecordHeaders() {}
+
+  /**
+   * Writes the headers an ingested message carries: its MQTT topic (when there is one), when it
+   * was received, its source and its device id. The MQTT ingress and the test driver both stamp
+   * records through here, so the decoder reads what they write.
+   *
+   * @param mqttTopic the topic it arrived on, or null when it did not come over MQTT
+   */
+  public static Headers stampIngested(Headers headers, String mqttTopic, long receivedAtMillis,
+      String source, String deviceId) {
+    if (mqttTopic != null) {
+      headers.add(new RecordHeader(MQTT_TOPIC, utf8(mqttTopic)));
+    }
+    return headers
+        .add(new RecordHeader(RECEIVED_AT, utf8(Long.toString(receivedAtMillis))))
+        .add(new RecordHeader(SOURCE, utf8(source)))
+        .add(new RecordHeader(DEVICE_ID, utf8(deviceId)));
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
 }

@@ -42,12 +42,17 @@ import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Step;
 import io.sluice.topology.spec.Topics;
 import io.sluice.topology.spec.TopologySpec;
+import io.sluice.topology.step.StepContext;
+import io.sluice.topology.step.StepKind;
+import io.sluice.topology.step.StepKinds;
+import io.sluice.topology.step.StepOperator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -74,6 +79,7 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class TopologyBuilder {
 
+  private final StepKinds kinds;
   private final MeterRegistry registry;
   private final Clock clock;
   private final TextModels models;
@@ -95,6 +101,16 @@ public final class TopologyBuilder {
    */
   public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models,
       EntityModels entityModels, Path baseDir) {
+    this(registry, clock, models, entityModels, baseDir, StepKinds.builtIn());
+  }
+
+  /**
+   * @param kinds the step kinds the pipelines may use; {@link StepKinds#builtIn()} unless a
+   *     topology uses kinds of its own
+   */
+  public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models,
+      EntityModels entityModels, Path baseDir, StepKinds kinds) {
+    this.kinds = kinds;
     this.registry = registry;
     this.clock = clock;
     this.models = models;
@@ -211,81 +227,104 @@ public final class TopologyBuilder {
     return topology;
   }
 
-  /** One operator of a pipeline, added to the topology under {@link #name}. */
-  private abstract static class Stage {
+  /** One step's operator, added to the topology under {@link #name}. */
+  private static final class Stage {
     String name;
+    final StepOperator operator;
     /** Set when the operator forwards to a fixed child name, which its successor must take. */
-    String forwardsTo;
+    final String forwardsTo;
     /** Set when the operator also writes window summaries from this node. */
-    String summaries;
+    final String summaries;
 
-    Stage(String name) {
+    Stage(String name, StepOperator operator) {
       this.name = name;
+      this.operator = operator;
+      this.forwardsTo = operator.forwardsTo(name);
+      this.summaries = operator.summariesFrom(name);
     }
 
-    /** Adds this stage's processor, reading from {@code parent}. */
-    abstract void add(Topology topology, String parent);
+    void add(Topology topology, String parent) {
+      operator.addTo(topology, name, parent);
+    }
   }
 
   private List<Stage> stages(TopologySpec spec, Pipeline pipeline) {
     List<Stage> stages = new ArrayList<>();
-    boolean inferAdded = false;
-    boolean novelty = !pipeline.steps(Step.Novelty.class).isEmpty();
     for (int i = 0; i < pipeline.steps().size(); i++) {
       Step step = pipeline.steps().get(i);
       String name = pipeline.name() + "." + i + "." + step.kind();
-      if (step instanceof Step.Redact r) {
-        stages.add(new Stage(name) {
-          @Override
-          void add(Topology t, String parent) {
-            t.addProcessor(this.name, () -> new RedactProcessor(r.patterns(), r.custom(),
-                registry, pipeline.name()), parent);
-          }
-        });
-      } else if (step instanceof Step.Classify c && !inferAdded) {
-        inferAdded = true;
-        TextModel model = models.create(spec.models().get(c.model()), c, baseDir);
-        stages.add(new Stage(name) {
-          @Override
-          void add(Topology t, String parent) {
-            addInfer(t, this.name, pipeline.name(), pipeline.inference(), model, true, novelty,
-                parent);
-          }
-        });
-      } else if (step instanceof Step.Extract e && e.model() == null) {
-        stages.add(new Stage(name) {
-          @Override
-          void add(Topology t, String parent) {
-            t.addProcessor(this.name, () -> new ExtractProcessor(e.patterns(), e.custom(),
-                e.gazetteers(), registry, pipeline.name()), parent);
-          }
-        });
-      } else if (step instanceof Step.Extract e) {
-        EntityModel model = entityModels.create(spec.models().get(e.model()), e, baseDir);
-        FieldExtractor extractor = new FieldExtractor(ExtractProcessor.patternExtractor(
-            e.patterns(), e.custom(), e.gazetteers()), model, e.uncertainBelow());
-        int index = i;
-        stages.add(new Stage(name) {
-          @Override
-          void add(Topology t, String parent) {
-            addModelExtract(t, this.name, pipeline.name() + "-" + index, pipeline.name(),
-                pipeline.inference(), extractor, parent);
-          }
-        });
-      } else if (step instanceof Step.Window w) {
-        Stage stage = new Stage(name) {
-          @Override
-          void add(Topology t, String parent) {
-            AnomalyOperator.addTo(t, this.name, anomalyConfig(w, pipeline.name()), registry,
-                parent);
-          }
-        };
-        stage.forwardsTo = AnomalyOperator.scoresNode(name);
-        stage.summaries = AnomalyOperator.summariesNode(name);
-        stages.add(stage);
-      }
+      operator(kinds.of(step), step, new Context(spec, pipeline, i))
+          .ifPresent(operator -> stages.add(new Stage(name, operator)));
     }
     return stages;
+  }
+
+  private static <S extends Step> Optional<StepOperator> operator(StepKind<S> kind, S step,
+      StepContext context) {
+    return kind.operator(step, context);
+  }
+
+  /** What the step kinds build with: this builder's registry, clock and models. */
+  private final class Context implements StepContext {
+    private final TopologySpec spec;
+    private final Pipeline pipeline;
+    /** The step's position in its pipeline, which names its state store. */
+    private final int index;
+
+    Context(TopologySpec spec, Pipeline pipeline, int index) {
+      this.spec = spec;
+      this.pipeline = pipeline;
+      this.index = index;
+    }
+
+    @Override
+    public TopologySpec spec() {
+      return spec;
+    }
+
+    @Override
+    public Pipeline pipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public MeterRegistry registry() {
+      return registry;
+    }
+
+    @Override
+    public Clock clock() {
+      return clock;
+    }
+
+    @Override
+    public TextModels textModels() {
+      return models;
+    }
+
+    @Override
+    public EntityModels entityModels() {
+      return entityModels;
+    }
+
+    @Override
+    public Path baseDir() {
+      return baseDir;
+    }
+
+    @Override
+    public void addInfer(Topology topology, String name, TextModel model, boolean novelty,
+        String parent) {
+      TopologyBuilder.this.addInfer(topology, name, pipeline.name(), pipeline.inference(), model,
+          true, novelty, parent);
+    }
+
+    @Override
+    public void addModelExtract(Topology topology, String name, FieldExtractor extractor,
+        String parent) {
+      TopologyBuilder.this.addModelExtract(topology, name, pipeline.name() + "-" + index,
+          pipeline.name(), pipeline.inference(), extractor, parent);
+    }
   }
 
   private void addInfer(Topology topology, String name, String pipeline,
@@ -333,20 +372,6 @@ public final class TopologyBuilder {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
             Serdes.String(), AvroSerdes.pipelineRecord())
         .withLoggingEnabled(Map.of()).withCachingEnabled();
-  }
-
-  private static AnomalyConfig anomalyConfig(Step.Window w, String pipeline) {
-    DetectionMethod method = switch (w.method()) {
-      case "robust" -> DetectionMethod.ROBUST_LEVEL;
-      case "seasonal" -> DetectionMethod.SEASONAL;
-      case "change" -> DetectionMethod.CHANGE;
-      default -> DetectionMethod.COMBINED;
-    };
-    DetectorSettings detector = DetectorSettings.defaults().withMethod(method);
-    if (w.threshold() != null) {
-      detector = detector.withThreshold(w.threshold());
-    }
-    return new AnomalyConfig(w.size(), detector, "anomaly-state-" + pipeline);
   }
 
   private static RoutingRules rules(Pipeline pipeline) {

@@ -1,6 +1,7 @@
 package io.sluice.topology;
 
 import io.sluice.topology.internal.TopologyFormat;
+import io.sluice.topology.step.StepKinds;
 import io.sluice.topology.internal.schema.Reader;
 import io.sluice.topology.internal.schema.SchemaDocs;
 import io.sluice.topology.spec.TopologySpec;
@@ -25,6 +26,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class TopologyLoader {
 
   private final Function<String, String> environment;
+  private final StepKinds kinds;
 
   /** A loader that fills {@code ${VAR}} from the process environment. */
   public TopologyLoader() {
@@ -32,7 +34,13 @@ public final class TopologyLoader {
   }
 
   public TopologyLoader(Function<String, String> environment) {
+    this(environment, StepKinds.builtIn());
+  }
+
+  /** A loader whose pipelines may use {@code kinds}. */
+  public TopologyLoader(Function<String, String> environment, StepKinds kinds) {
     this.environment = environment;
+    this.kinds = kinds;
   }
 
   public TopologySpec load(Path file) {
@@ -70,7 +78,7 @@ public final class TopologyLoader {
           "the file is empty", "start with apiVersion: sluice/v1")));
     }
     Reader reader = new Reader(fileName, environment);
-    TopologySpec spec = TopologyFormat.topology(fileName).read(root, reader);
+    TopologySpec spec = TopologyFormat.topology(fileName, kinds).read(root, reader);
     if (reader.hasErrors() || spec == null) {
       throw new TopologyException(reader.errors());
     }
@@ -79,15 +87,21 @@ public final class TopologyLoader {
 
   /** The editor JSON Schema of topology files, as nested maps and lists. */
   public static Map<String, Object> jsonSchema() {
-    return SchemaDocs.jsonSchema(TopologyFormat.topology(""),
+    return jsonSchema(StepKinds.builtIn());
+  }
+
+  /** The editor JSON Schema of topology files whose pipelines may use {@code kinds}. */
+  public static Map<String, Object> jsonSchema(StepKinds kinds) {
+    return SchemaDocs.jsonSchema(TopologyFormat.topology("", kinds),
         "https://sluice.io/schema/sluice-topology.schema.json", "Sluice topology");
   }
 
   /** The reference page of topology files, in Markdown. */
   public static String referenceMarkdown() {
-    return SchemaDocs.markdown(TopologyFormat.topology(""), "Topology file reference",
+    return SchemaDocs.markdown(TopologyFormat.topology("", StepKinds.builtIn()), "Topology file reference",
         "Generated from the declarations in `topology/src/main/java/io/sluice/topology/internal/"
-            + "TopologyFormat.java` by `sluice docs`; do not edit by hand.\n\n"
+            + "TopologyFormat.java` and the step kinds in `topology/src/main/java/io/sluice/"
+            + "topology/step/` by `sluice docs`; do not edit by hand.\n\n"
             + "Values may name environment variables: `${MQTT_PASSWORD}` or"
             + " `${MQTT_PASSWORD:-default}`. Unknown fields are errors.");
   }

@@ -35,18 +35,17 @@ public record LinkRoute(String name, String sourceCluster, String sourceTopic,
   }
 
   /**
-   * The routes of a gateway: {@code <ns>.forward} and {@code <ns>.summaries} up to the cloud,
-   * the cloud's compacted {@code <ns>.feedback} down to the gateway.
+   * The routes of a gateway: forwarded records and window summaries up to the cloud, the cloud's
+   * compacted feedback down to the gateway; each topic keeps its name on both clusters. The
+   * names come from the topology ({@code Topics}), which is the one place they are made.
    */
-  public static List<LinkRoute> gatewayRoutes(String namespace, String gatewayCluster,
-      String cloudCluster) {
+  public static List<LinkRoute> gatewayRoutes(String forwardTopic, String summariesTopic,
+      String feedbackTopic, String gatewayCluster, String cloudCluster) {
     return List.of(
-        new LinkRoute("forward", gatewayCluster, namespace + ".forward", cloudCluster,
-            namespace + ".forward"),
-        new LinkRoute("summaries", gatewayCluster, namespace + ".summaries", cloudCluster,
-            namespace + ".summaries"),
-        new LinkRoute("feedback", cloudCluster, namespace + ".feedback", gatewayCluster,
-            namespace + ".feedback"));
+        new LinkRoute("forward", gatewayCluster, forwardTopic, cloudCluster, forwardTopic),
+        new LinkRoute("summaries", gatewayCluster, summariesTopic, cloudCluster,
+            summariesTopic),
+        new LinkRoute("feedback", cloudCluster, feedbackTopic, gatewayCluster, feedbackTopic));
   }
 
   @Override

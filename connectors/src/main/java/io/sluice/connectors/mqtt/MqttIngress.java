@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -147,12 +146,7 @@ public final class MqttIngress implements AutoCloseable {
     byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
     ProducerRecord<byte[], byte[]> record =
         new ProducerRecord<>(sub.kafkaTopic(), null, key, payload);
-    record.headers()
-        .add(new RecordHeader(RecordHeaders.MQTT_TOPIC, topic.getBytes(StandardCharsets.UTF_8)))
-        .add(new RecordHeader(RecordHeaders.RECEIVED_AT,
-            Long.toString(clock.millis()).getBytes(StandardCharsets.UTF_8)))
-        .add(new RecordHeader(RecordHeaders.SOURCE, sub.source().getBytes(StandardCharsets.UTF_8)))
-        .add(new RecordHeader(RecordHeaders.DEVICE_ID, key));
+    RecordHeaders.stampIngested(record.headers(), topic, clock.millis(), sub.source(), deviceId);
     return record;
   }
 

@@ -189,12 +189,12 @@ public final class Soak {
     Topics g = gateway.topics();
     Topics c = cloud.topics();
     String from = cloud.resolve().orElseThrow().from();
-    String namespace = from.substring(0, from.lastIndexOf('.'));
     return new OutputLedger.Topics(
         gateway.sources().stream().map(Source::name).map(g::input).toList(),
         List.of(g.results(), g.review(), g.alerts()), g.alerts(), g.forward(),
         List.of(g.summaries()), g.deadLetters(), from, c.verdicts(),
-        List.of(namespace + ".summaries", cloud.resolve().orElseThrow().feedbackTopic()));
+        List.of(Topics.namespaceOf(from).summaries(),
+            cloud.resolve().orElseThrow().feedbackTopic()));
   }
 
   private static String describe(FaultPlan plan) {

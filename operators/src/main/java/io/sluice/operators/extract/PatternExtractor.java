@@ -4,7 +4,7 @@ import io.sluice.operators.extract.internal.ExtractionPatterns;
 import io.sluice.operators.extract.internal.Gazetteer;
 import io.sluice.operators.internal.BoundedText;
 import io.sluice.operators.internal.RegexScan;
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

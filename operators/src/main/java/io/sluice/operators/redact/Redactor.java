@@ -2,7 +2,7 @@ package io.sluice.operators.redact;
 
 import io.sluice.operators.internal.BoundedText;
 import io.sluice.operators.internal.RegexScan;
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import io.sluice.operators.redact.internal.RedactionPatterns;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package io.sluice.operators.route;
 
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import io.sluice.operators.route.internal.RestrictedPolicy;
 import io.sluice.operators.route.internal.TargetSyntax;
 import io.sluice.schemas.ForwardReason;

@@ -1,5 +1,8 @@
 package io.sluice.topology.internal;
 
+import static io.sluice.topology.internal.FormatTypes.NAME;
+import static io.sluice.topology.internal.FormatTypes.NAME_TYPE;
+import static io.sluice.topology.internal.FormatTypes.line;
 import static io.sluice.topology.internal.schema.Composites.listOf;
 import static io.sluice.topology.internal.schema.Scalars.bool;
 import static io.sluice.topology.internal.schema.Composites.map;
@@ -14,9 +17,7 @@ import static io.sluice.topology.internal.schema.Scalars.number;
 
 import io.sluice.inference.BundleException;
 import io.sluice.inference.BundleKeys;
-import io.sluice.operators.extract.FieldExtractor;
-import io.sluice.operators.extract.PatternExtractor;
-import io.sluice.operators.redact.Redactor;
+import io.sluice.operators.Suggestions;
 import io.sluice.operators.route.RoutingException;
 import io.sluice.operators.route.RoutingRules;
 import io.sluice.operators.route.RuleError;
@@ -37,7 +38,10 @@ import io.sluice.topology.spec.Resolve;
 import io.sluice.topology.spec.RouteRule;
 import io.sluice.topology.spec.Source;
 import io.sluice.topology.spec.Step;
+import io.sluice.topology.spec.Topics;
 import io.sluice.topology.spec.TopologySpec;
+import io.sluice.topology.step.StepKind;
+import io.sluice.topology.step.StepKinds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,12 +57,7 @@ import java.util.Set;
  */
 public final class TopologyFormat {
 
-  static final String NAME = "[a-z][a-z0-9-]{0,62}";
-
   private TopologyFormat() {}
-
-  static final Type<String> NAME_TYPE =
-      string(NAME, "a name of lower-case letters, digits and '-', starting with a letter");
 
   static final ObjectType<Metadata> METADATA = ObjectType.builder("Metadata",
           "Who this topology is.")
@@ -101,9 +100,10 @@ public final class TopologyFormat {
       .optional("username", string("a user name"), null, null, "User name, if the broker needs one.")
       .optional("password", secret(), null, null,
           "Password; write ${ENV_VAR} so it stays out of the file. Never logged.")
-      .optional("receiveMaximum", integer(1, 65_535), 1_000, "1000",
+      .optional("receiveMaximum", integer(1, 65_535), Brokers.Mqtt.DEFAULT_RECEIVE_MAXIMUM,
+          Integer.toString(Brokers.Mqtt.DEFAULT_RECEIVE_MAXIMUM),
           "Most QoS 1 messages the broker may have in flight to the gateway unacknowledged.")
-      .optional("sessionExpiry", duration(), Duration.ofDays(1), "1d",
+      .optional("sessionExpiry", duration(), Brokers.Mqtt.DEFAULT_SESSION_EXPIRY, "1d",
           "How long the broker keeps the session while the gateway is away.")
       .optional("tls", TLS, null, "none", "Certificates, for ssl:// URLs.")
       .check((v, reader) -> {
@@ -263,159 +263,6 @@ public final class TopologyFormat {
     }
   }
 
-  static final Type<String> MODEL_REF = NAME_TYPE;
-
-  static final ObjectType<Step.Label> LABEL = ObjectType.builder("Label",
-          "A label: what it means and texts that belong to it.")
-      .optional("description", string("text"), null, null,
-          "What the label means, in a sentence; used as an example too.")
-      .optional("examples", listOf(string("text"), 0), List.of(), "[]",
-          "Texts that belong to the label.")
-      .check((v, reader) -> {
-        if (v.get("description") == null && v.<List<String>>get("examples").isEmpty()) {
-          reader.error(v.node(), "a label needs a description or examples",
-              "add description: ... or examples: [...]");
-        }
-      })
-      .build(v -> new Step.Label(v.get("description"), v.get("examples")));
-
-  static final Type<Step.Label> LABEL_VALUE = Composites.byNodeKind(
-      "a list of example texts, or a map with description and examples",
-      Composites.map(string("a description"), d -> new Step.Label(d, List.of())),
-      Composites.map(listOf(string("text"), 1), e -> new Step.Label(null, e)),
-      LABEL);
-
-  static final Type<Step> REDACT = ObjectType.builder("RedactStep",
-          "Replaces personal data in the text and the payload by [NAME] before anything can"
-              + " leave the gateway.")
-      .optional("patterns", listOf(oneOf(Redactor.builtInPatterns().toArray(String[]::new)), 0),
-          List.of("email", "phone", "ip"), "[email, phone, ip]",
-          "Built-in patterns to apply; see docs/routing.md for what each matches.")
-      .optional("custom", Composites.mapOf(NAME_TYPE, string("a Java regular expression"), 0),
-          Map.of(), "{}", "Your own patterns: name to regular expression.")
-      .build(v -> new Step.Redact(v.get("patterns"), v.get("custom"), line(v)));
-
-  static final Type<Step> CLASSIFY = ObjectType.builder("ClassifyStep",
-          "Labels each text with a model, with a calibrated confidence.")
-      .required("model", MODEL_REF, "A model declared under models.")
-      .optional("labels", Composites.mapOf(string("[A-Za-z0-9_.:/ -]{1,64}", "a label name"),
-          LABEL_VALUE, 0), Map.of(), "{}", "Labels with descriptions and examples, inline.")
-      .optional("examplesFile", string("a file path"), null, null,
-          "JSONL file of {\"text\": ..., \"label\": ...} lines, relative to this file.")
-      .optional("head", oneOf("auto", "prototype", "trained"), "auto", "auto",
-          "prototype: nearest label centroid (few examples); trained: a head trained on the"
-              + " gateway (many examples); auto picks by the number of examples.")
-      .check((v, reader) -> {
-        if (v.<Map<String, Step.Label>>get("labels").isEmpty() && v.get("examplesFile") == null) {
-          reader.error(v.node(), "classify needs labels or an examplesFile",
-              "add labels: {name: [example, ...]}");
-        }
-      })
-      .build(v -> new Step.Classify(v.get("model"), v.get("labels"), v.get("examplesFile"),
-          v.get("head"), line(v)));
-
-  static final Type<Step> EXTRACT = ObjectType.builder("ExtractStep",
-          "Extracts fields (measurements, part numbers, equipment ids, terms) from the text.")
-      .optional("patterns",
-          listOf(oneOf(PatternExtractor.builtInPatterns().toArray(String[]::new)), 0),
-          List.of(), "[]", "Built-in patterns; see docs/routing.md for what each matches.")
-      .optional("custom", Composites.mapOf(NAME_TYPE, string("a Java regular expression"), 0),
-          Map.of(), "{}", "Your own patterns: field name to regular expression (a group named"
-              + " 'value' selects the value).")
-      .optional("gazetteers", Composites.mapOf(NAME_TYPE, listOf(string("a term"), 1), 0),
-          Map.of(), "{}", "Term lists: field name to terms, matched as whole words.")
-      .optional("model", MODEL_REF, null, null, "A model declared under models that finds"
-          + " entities (optional); each entity becomes a field named by its type, and the field"
-          + " 'extraction' says how sure the model is of the whole text. See docs/extraction.md.")
-      .optional("modelType", oneOf(Step.Extract.TRAINED_HEAD, Step.Extract.TOKEN_CLASSIFIER),
-          Step.Extract.TRAINED_HEAD, Step.Extract.TRAINED_HEAD, "trained-head: a tagger trained"
-              + " on the gateway over the model's word states, from trainFile (the model is an"
-              + " encoder bundle); token-classifier: the model is an ONNX token classifier (BIO or"
-              + " IOBES labels).")
-      .optional("trainFile", string("a file path"), null, null, "trained-head: labelled texts in"
-          + " MaintIE's JSON format ({tokens, entities: [{start, end, type}]}), relative to this"
-          + " file.")
-      .optional("headFile", string("a file path"), null, "train at every start", "trained-head:"
-          + " where the trained head is kept, relative to this file; loaded when it exists and"
-          + " was trained on the same model, else trained and saved there.")
-      .optional("level", integer(1, 16), 1, "1", "trained-head: the type hierarchy level"
-          + " entities are typed at (types are cut after this many '/' parts; 1 = top classes).")
-      .optional("layers", listOf(integer(0, 48), 0), List.of(), "[2, 3, 4, 5]",
-          "trained-head: the encoder layers whose word states are averaged (0 = embeddings; the"
-              + " default suits all-MiniLM-L6-v2's six layers; for bge-small-en-v1.5 [5, 6, 7, 8]"
-              + " measured best, see docs/extraction.md).")
-      .optional("ensemble", integer(1, 9), 1, "1", "trained-head: taggers trained from"
-          + " consecutive seeds whose tag probabilities are averaged; steadier and a little more"
-          + " accurate, at the cost of training time and throughput (3 with bge-small-en-v1.5 and"
-          + " layers [5, 6, 7, 8] measured best, see docs/extraction.md).")
-      .optional("uncertainBelow", number(0, 1), 0.5, "0.5", "A text whose model confidence"
-          + " (the lowest probability of any word's tag) is below this gets"
-          + " extraction = uncertain.")
-      .check((v, reader) -> {
-        boolean trained = Step.Extract.TRAINED_HEAD.equals(v.get("modelType"));
-        if (v.get("model") == null) {
-          for (String key : List.of("modelType", "trainFile", "headFile", "level", "layers",
-              "ensemble", "uncertainBelow")) {
-            if (v.present(key)) {
-              reader.error(v.node(key), "'" + key + "' needs a model",
-                  "add model: <a model under models>");
-            }
-          }
-        } else if (trained && v.get("trainFile") == null && v.get("headFile") == null) {
-          reader.error(v.node(), "a trained-head extractor needs trainFile (or a saved"
-              + " headFile)", "add trainFile: <labelled texts in MaintIE's JSON format>");
-        } else if (!trained) {
-          for (String key : List.of("trainFile", "headFile", "level", "layers", "ensemble")) {
-            if (v.present(key)) {
-              reader.error(v.node(key), "'" + key + "' belongs to modelType trained-head",
-                  "remove it: a token classifier brings its own labels");
-            }
-          }
-        }
-        if (v.get("model") != null) {
-          List<String> names = new ArrayList<>(v.<Map<String, String>>get("custom")
-              .keySet());
-          names.addAll(v.<Map<String, List<String>>>get("gazetteers").keySet());
-          if (names.contains(FieldExtractor.SUMMARY_FIELD)) {
-            reader.error(v.node(), "the field name '"
-                + FieldExtractor.SUMMARY_FIELD + "' is taken by the"
-                + " model's summary field", "rename the pattern or gazetteer");
-          }
-        }
-      })
-      .build(v -> new Step.Extract(v.get("patterns"), v.get("custom"), v.get("gazetteers"),
-          v.get("model"), v.get("modelType"), v.get("trainFile"), v.get("headFile"),
-          v.get("level"), v.get("layers"), v.get("ensemble"), v.get("uncertainBelow"),
-          line(v)));
-
-  static final Type<Step> NOVELTY = ObjectType.builder("NoveltyStep",
-          "Scores how unlike the known examples a text is; the threshold is derived from the"
-              + " examples, never hard-coded.")
-      .required("model", MODEL_REF, "A model declared under models (the classify step's).")
-      .build(v -> new Step.Novelty(v.get("model"), line(v)));
-
-  static final Type<Step> WINDOW = ObjectType.builder("WindowStep",
-          "Per device and metric: an anomaly score for every reading, and a summary of the"
-              + " normal readings per window (count, min, max, mean, std).")
-      .optional("size", duration(), Duration.ofMinutes(1), "1m", "Tumbling window length.")
-      .optional("method", oneOf("combined", "robust", "seasonal", "change"), "combined",
-          "combined", "Detector method; see docs/anomaly.md.")
-      .optional("threshold", number(0, 1), null, "detector default",
-          "Score above which a reading is flagged as an anomaly.")
-      .build(v -> new Step.Window(v.get("size"), v.get("method"), v.get("threshold"), line(v)));
-
-  static final Type<Step> STEP = Composites.oneKey("step", stepVariants());
-
-  private static Map<String, Type<? extends Step>> stepVariants() {
-    Map<String, Type<? extends Step>> m = new LinkedHashMap<>();
-    m.put("redact", REDACT);
-    m.put("classify", CLASSIFY);
-    m.put("extract", EXTRACT);
-    m.put("novelty", NOVELTY);
-    m.put("window", WINDOW);
-    return m;
-  }
-
   static final ObjectType<RouteRule> RULE = ObjectType.builder("RouteRule",
           "A routing rule: when the condition holds, the record goes to the target. First match"
               + " wins; see docs/routing.md.")
@@ -446,11 +293,16 @@ public final class TopologyFormat {
       .build(v -> new InferenceBatching(v.get("maxBatch"), v.get("maxTokens"),
           v.get("maxWait")));
 
-  static final ObjectType<Pipeline> PIPELINE = ObjectType.builder("Pipeline",
+  /** A pipeline, whose steps are of the given kinds. */
+  static ObjectType<Pipeline> pipeline(StepKinds kinds) {
+    Map<String, Type<? extends Step>> variants = new LinkedHashMap<>();
+    kinds.all().forEach(k -> variants.put(k.name(), k.shape()));
+    Type<Step> step = Composites.oneKey("step", variants);
+    return ObjectType.builder("Pipeline",
           "The steps the records of one source go through, then where they go.")
       .required("name", NAME_TYPE, "Unique name of the pipeline.")
       .required("from", NAME_TYPE, "The source it reads.")
-      .optional("steps", listOf(STEP, 0), List.of(), "[]",
+      .optional("steps", listOf(step, 0), List.of(), "[]",
           "Operators in order; decoding always comes first and follows the source's format.")
       .optional("route", listOf(RULE, 0), List.of(), "[{to: local}]",
           "Routing rules; first match wins; without a match a record stays local.")
@@ -459,6 +311,7 @@ public final class TopologyFormat {
       .check(TopologyFormat::checkRoute)
       .build(v -> new Pipeline(v.get("name"), v.get("from"), v.get("steps"), v.get("route"),
           v.get("inference")));
+  }
 
   /** Compiles the route rules now, so their mistakes are reported with the file's lines. */
   private static void checkRoute(ObjectType.Values v, Reader reader) {
@@ -485,11 +338,6 @@ public final class TopologyFormat {
     }
   }
 
-  private static int line(ObjectType.Values v) {
-    return v.node() == null || v.node().getStartMark() == null ? 0
-        : v.node().getStartMark().getLine() + 1;
-  }
-
   static final ObjectType<Limits> LIMITS = ObjectType.builder("Limits", "Guards against bad input.")
       .optional("maxPayloadBytes", size(), 64L * 1024, "64KiB",
           "Larger payloads go to the dead-letter topic as OVERSIZED.")
@@ -499,7 +347,8 @@ public final class TopologyFormat {
           "Cloud only: how forwarded records are resolved, de-duplicated and fed back.")
       .required("from", string("[A-Za-z0-9._-]+", "a Kafka topic name"),
           "Topic of forwarded records, e.g. sluice.forward (moved here by the cloud link).")
-      .required("classify", CLASSIFY, "How the cloud labels forwarded texts.")
+      .required("classify", StepKinds.builtIn().byName().get("classify").shape(),
+          "How the cloud labels forwarded texts.")
       .optional("dedupeRetention", duration(), Duration.ofDays(7), "7d",
           "How long event ids are remembered; a record seen again within it is dropped.")
       .optional("feedbackMinConfidence", number(0, 1), 0.5, "0.5",
@@ -509,8 +358,7 @@ public final class TopologyFormat {
       .build(v -> {
         String from = v.get("from");
         String feedback = v.get("feedbackTopic") != null ? v.get("feedbackTopic")
-            : (from.contains(".") ? from.substring(0, from.lastIndexOf('.')) : from)
-                + ".feedback";
+            : Topics.namespaceOf(from).feedback();
         return new Resolve(from, (Step.Classify) v.<Step>get("classify"),
             v.get("dedupeRetention"), v.get("feedbackMinConfidence"), feedback);
       });
@@ -533,7 +381,8 @@ public final class TopologyFormat {
           v.get("learn")));
 
   /** The root of a topology file; {@code file} is filled in by the loader. */
-  public static ObjectType<TopologySpec> topology(String file) {
+  /** A whole topology file, whose pipelines may use the given step kinds. */
+  public static ObjectType<TopologySpec> topology(String file, StepKinds kinds) {
     return ObjectType.builder("Topology", "A Sluice topology file.")
         .required("apiVersion", oneOf("sluice/v1"), "Format version.")
         .required("kind", oneOf("Gateway", "Cloud"),
@@ -543,7 +392,7 @@ public final class TopologyFormat {
         .optional("models", Composites.mapOf(NAME_TYPE, MODEL, 0), Map.of(), "{}",
             "Models, by the name steps use.")
         .optional("sources", listOf(SOURCE, 0), List.of(), "[]", "Device message streams.")
-        .optional("pipelines", listOf(PIPELINE, 0), List.of(), "[]",
+        .optional("pipelines", listOf(pipeline(kinds), 0), List.of(), "[]",
             "What happens to each source's records. A source without a pipeline passes through"
                 + " to <namespace>.results after decoding.")
         .optional("resolve", RESOLVE, null, null,
@@ -552,7 +401,7 @@ public final class TopologyFormat {
             "Gateway only: the cloud cluster the cloud link connects to.")
         .optional("limits", LIMITS, null, "{maxPayloadBytes: 64KiB}", "Input guards.")
         .check(TopologyFormat::checkKind)
-        .check(TopologyFormat::checkReferences)
+        .check((v, reader) -> checkReferences(v, reader, kinds))
         .build(v -> {
           Metadata metadata = v.get("metadata");
           Brokers given = v.get("brokers");
@@ -575,8 +424,7 @@ public final class TopologyFormat {
 
   private static Brokers withDefaults(Brokers given, Metadata metadata) {
     Brokers.Mqtt mqtt = given == null || given.mqtt() == null
-        ? new Brokers.Mqtt("embedded", null, Optional.empty(), Optional.empty(), 1_000,
-            Duration.ofDays(1), Brokers.Tls.none())
+        ? Brokers.Mqtt.embeddedDefaults()
         : given.mqtt();
     if (mqtt.clientId() == null) {
       mqtt = new Brokers.Mqtt(mqtt.url(), "sluice-" + metadata.name(), mqtt.username(),
@@ -618,48 +466,47 @@ public final class TopologyFormat {
   }
 
   private static void checkSteps(Pipeline p, Source source, Map<String, Model> models,
-      Reader reader) {
+      Reader reader, StepKinds kinds) {
     boolean text = source.schema() == Source.Schema.TEXT_EVENT;
-    Set<String> classifyModels = new HashSet<>();
     for (int s = 0; s < p.steps().size(); s++) {
       Step step = p.steps().get(s);
       reader.enterField("steps");
       reader.enterIndex(s);
       reader.enterField(step.kind());
-      boolean textStep = !(step instanceof Step.Window);
-      if (textStep != text) {
-        reader.error(step.line(), 0, "step '" + step.kind() + "' cannot run on source '"
-            + source.name() + "', whose records are " + (text ? "TextEvent" : "SensorReading"),
-            text ? "window runs on SensorReading sources" : "redact, classify, extract and"
-                + " novelty run on TextEvent sources");
-      }
-      String model = step instanceof Step.Classify c ? c.model()
-          : step instanceof Step.Novelty n ? n.model()
-          : step instanceof Step.Extract e ? e.model() : null;
-      if (model != null && !models.containsKey(model)) {
-        String near = io.sluice.operators.internal.Suggestions.nearest(model, models.keySet());
-        reader.error(step.line(), 0, "model '" + model + "' is not declared under models",
-            near != null ? "did you mean '" + near + "'?"
-                : "declare it: models: {" + model + ": {bundle: classpath:all-minilm-l6-v2-q}}");
-      }
-      if (step instanceof Step.Classify c) {
-        if (!classifyModels.isEmpty()) {
-          reader.error(step.line(), 0, "a pipeline can classify once", "remove one classify step");
-        }
-        classifyModels.add(c.model());
-      }
-      if (step instanceof Step.Novelty n && !classifyModels.contains(n.model())) {
-        reader.error(step.line(), 0, "novelty needs a classify step with model '" + n.model()
-            + "' before it in this pipeline: its examples are what novelty compares with",
-            "add a classify step before novelty");
-      }
+      checkStep(kinds, kinds.of(step), step, p.steps().subList(0, s), source, text, models,
+          reader);
       reader.leave();
       reader.leave();
       reader.leave();
     }
   }
 
-  private static void checkReferences(ObjectType.Values v, Reader reader) {
+  private static <S extends Step> void checkStep(StepKinds kinds, StepKind<S> kind, S step,
+      List<Step> earlier, Source source, boolean text, Map<String, Model> models,
+      Reader reader) {
+    if (kind.readsText() != text) {
+      List<String> alike = kinds.all().stream().filter(k -> k.readsText() == kind.readsText())
+          .map(StepKind::name).toList();
+      String names = alike.size() == 1 ? alike.get(0)
+          : String.join(", ", alike.subList(0, alike.size() - 1)) + " and "
+              + alike.get(alike.size() - 1);
+      reader.error(step.line(), 0, "step '" + step.kind() + "' cannot run on source '"
+          + source.name() + "', whose records are " + (text ? "TextEvent" : "SensorReading"),
+          names + (alike.size() == 1 ? " runs" : " run") + " on "
+              + (kind.readsText() ? "TextEvent" : "SensorReading") + " sources");
+    }
+    kind.model(step).ifPresent(model -> {
+      if (!models.containsKey(model)) {
+        String near = Suggestions.nearest(model, models.keySet());
+        reader.error(step.line(), 0, "model '" + model + "' is not declared under models",
+            near != null ? "did you mean '" + near + "'?"
+                : "declare it: models: {" + model + ": {bundle: classpath:all-minilm-l6-v2-q}}");
+      }
+    });
+    kind.check(step, earlier, (message, hint) -> reader.error(step.line(), 0, message, hint));
+  }
+
+  private static void checkReferences(ObjectType.Values v, Reader reader, StepKinds kinds) {
     List<Source> sources = v.get("sources");
     List<Pipeline> pipelines = v.get("pipelines");
     Set<String> names = new HashSet<>();
@@ -684,7 +531,7 @@ public final class TopologyFormat {
             "give each pipeline its own name");
       }
       if (!names.contains(p.from())) {
-        String near = io.sluice.operators.internal.Suggestions.nearest(p.from(), names);
+        String near = Suggestions.nearest(p.from(), names);
         reader.error(v.node("pipelines"), "pipeline '" + p.name() + "' reads from '" + p.from()
             + "', which is not a source", near != null ? "did you mean '" + near + "'?"
                 : "declared sources: " + names);
@@ -694,7 +541,7 @@ public final class TopologyFormat {
       } else {
         Source source = sources.stream().filter(s -> s.name().equals(p.from())).findFirst()
             .orElseThrow();
-        checkSteps(p, source, v.get("models"), reader);
+        checkSteps(p, source, v.get("models"), reader, kinds);
       }
       reader.leave();
     }

@@ -19,8 +19,21 @@ public record Brokers(Mqtt mqtt, Kafka kafka) {
   public record Mqtt(String url, String clientId, Optional<String> username,
       Optional<String> password, int receiveMaximum, Duration sessionExpiry, Tls tls) {
 
+    /** The embedded broker, with every default: what a file without {@code brokers.mqtt} gets. */
+    public static final String EMBEDDED = "embedded";
+    /** Default of {@code receiveMaximum}. */
+    public static final int DEFAULT_RECEIVE_MAXIMUM = 1_000;
+    /** Default of {@code sessionExpiry}. */
+    public static final Duration DEFAULT_SESSION_EXPIRY = Duration.ofDays(1);
+
+    /** An embedded broker with default settings; the client id is filled in later. */
+    public static Mqtt embeddedDefaults() {
+      return new Mqtt(EMBEDDED, null, Optional.empty(), Optional.empty(),
+          DEFAULT_RECEIVE_MAXIMUM, DEFAULT_SESSION_EXPIRY, Tls.none());
+    }
+
     public boolean embedded() {
-      return url.equals("embedded");
+      return url.equals(EMBEDDED);
     }
 
     @Override

@@ -4,8 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** One operator of a pipeline, as written in the topology file. */
-public sealed interface Step {
+/**
+ * One operator of a pipeline, as written in the topology file. The built-in kinds are the records
+ * below; each kind is registered with its YAML shape and operator in {@link
+ * io.sluice.topology.step.StepKinds}.
+ */
+public interface Step {
 
   /** Line of the step in the file, for errors found after loading. */
   int line();

@@ -3,6 +3,11 @@ package io.sluice.topology.spec;
 /** Kafka topic names of a topology, all under one namespace. */
 public record Topics(String namespace) {
 
+  /** The topics of the namespace {@code topic} is in: {@code a.b.forward} is in {@code a.b}. */
+  public static Topics namespaceOf(String topic) {
+    return new Topics(topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic);
+  }
+
   public String input(String source) {
     return namespace + ".in." + source;
   }

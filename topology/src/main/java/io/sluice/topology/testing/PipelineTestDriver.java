@@ -14,6 +14,7 @@ import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
 import io.sluice.topology.TopologyLoader;
 import io.sluice.topology.spec.TopologySpec;
+import io.sluice.topology.step.StepKinds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -58,7 +58,7 @@ public final class PipelineTestDriver implements AutoCloseable {
   private Instant now;
 
   private PipelineTestDriver(TopologySpec spec, TextModels models, EntityModels entityModels,
-      Path baseDir, Instant start, MeterRegistry registry) {
+      Path baseDir, Instant start, MeterRegistry registry, StepKinds kinds) {
     this.spec = spec;
     this.registry = registry;
     this.now = start;
@@ -73,7 +73,8 @@ public final class PipelineTestDriver implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     Clock clock = Clock.fixed(start, java.time.ZoneOffset.UTC);
     this.driver = new TopologyTestDriver(
-        new TopologyBuilder(registry, clock, models, entityModels, baseDir).build(spec), props,
+        new TopologyBuilder(registry, clock, models, entityModels, baseDir, kinds).build(spec),
+        props,
         start);
   }
 
@@ -87,7 +88,7 @@ public final class PipelineTestDriver implements AutoCloseable {
       EntityModels entityModels) {
     TopologySpec spec = new TopologyLoader().load(file);
     return new PipelineTestDriver(spec, models, entityModels, file.toAbsolutePath().getParent(),
-        Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry());
+        Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry(), StepKinds.builtIn());
   }
 
   /** Parses a topology given as text (no relative paths). */
@@ -98,9 +99,15 @@ public final class PipelineTestDriver implements AutoCloseable {
   /** Parses a topology given as text whose extract steps may name entity models. */
   public static PipelineTestDriver of(String yaml, TextModels models,
       EntityModels entityModels) {
-    TopologySpec spec = new TopologyLoader(name -> null).parse(yaml, "test.yaml");
+    return of(yaml, models, entityModels, StepKinds.builtIn());
+  }
+
+  /** Parses a topology given as text whose pipelines may use step kinds of their own. */
+  public static PipelineTestDriver of(String yaml, TextModels models, EntityModels entityModels,
+      StepKinds kinds) {
+    TopologySpec spec = new TopologyLoader(name -> null, kinds).parse(yaml, "test.yaml");
     return new PipelineTestDriver(spec, models, entityModels, null,
-        Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry());
+        Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry(), kinds);
   }
 
   public TopologySpec spec() {
@@ -121,12 +128,7 @@ public final class PipelineTestDriver implements AutoCloseable {
         new ByteArraySerializer(), new ByteArraySerializer());
     TestRecord<byte[], byte[]> record = new TestRecord<>(
         deviceId.getBytes(StandardCharsets.UTF_8), payload, null, now);
-    record.headers().add(new RecordHeader(RecordHeaders.SOURCE,
-        source.getBytes(StandardCharsets.UTF_8)));
-    record.headers().add(new RecordHeader(RecordHeaders.DEVICE_ID,
-        deviceId.getBytes(StandardCharsets.UTF_8)));
-    record.headers().add(new RecordHeader(RecordHeaders.RECEIVED_AT,
-        Long.toString(now.toEpochMilli()).getBytes(StandardCharsets.UTF_8)));
+    RecordHeaders.stampIngested(record.headers(), null, now.toEpochMilli(), source, deviceId);
     in.pipeInput(record);
   }
 

@@ -1,6 +1,6 @@
 package io.sluice.operators.route.internal;
 
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import io.sluice.operators.route.ExpressionException;
 import io.sluice.operators.route.internal.Node.And;
 import io.sluice.operators.route.internal.Node.Compare;

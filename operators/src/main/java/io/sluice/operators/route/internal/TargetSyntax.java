@@ -1,6 +1,6 @@
 package io.sluice.operators.route.internal;
 
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import io.sluice.operators.route.Target;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

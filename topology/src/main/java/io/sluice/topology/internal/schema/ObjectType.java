@@ -1,6 +1,6 @@
 package io.sluice.topology.internal.schema;
 
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

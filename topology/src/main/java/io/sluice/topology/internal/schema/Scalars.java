@@ -1,6 +1,6 @@
 package io.sluice.topology.internal.schema;
 
-import io.sluice.operators.internal.Suggestions;
+import io.sluice.operators.Suggestions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

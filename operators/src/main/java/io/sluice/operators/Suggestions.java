@@ -1,4 +1,4 @@
-package io.sluice.operators.internal;
+package io.sluice.operators;
 
 import java.util.Collection;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.sluice.operators.internal;
+package io.sluice.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
