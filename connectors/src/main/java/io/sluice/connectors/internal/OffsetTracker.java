@@ -18,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Thread-safe: records are taken on the consumer's thread and finished on a client's callback
  * thread. Forgotten partitions ignore late finishes of their old records.
  */
-public final class OffsetTracker {
+final class OffsetTracker {
 
   /** One taken record. */
   public static final class Ticket {

@@ -14,7 +14,7 @@ import java.util.List;
  *
  * @param <T> what identifies a message to acknowledge (the MQTT message id and QoS)
  */
-public final class OrderedAcks<T> {
+final class OrderedAcks<T> {
 
   private final Deque<Slot<T>> slots = new ArrayDeque<>();
 

@@ -7,7 +7,7 @@ import java.util.List;
  * The syntax tree that both constraint front ends (regular expressions and JSON Schemas) produce,
  * over Unicode code points. {@link ByteNfa} compiles it to an automaton over UTF-8 bytes.
  */
-public sealed interface RegexNode {
+sealed interface RegexNode {
 
   /** Matches the empty string. */
   record Empty() implements RegexNode {}

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /** Spherical k-means (cosine) with seeded, distinct random starting points. */
-public final class KMeans {
+final class KMeans {
 
   private KMeans() {}
 

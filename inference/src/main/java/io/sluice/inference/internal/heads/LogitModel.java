@@ -1,7 +1,7 @@
 package io.sluice.inference.internal.heads;
 
 /** The part of a head that maps a sentence vector to one score per label. */
-public interface LogitModel {
+interface LogitModel {
 
   int labels();
 

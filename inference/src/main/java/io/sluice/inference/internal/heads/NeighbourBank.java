@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
  * The distance is one minus the mean cosine of the {@code neighbours} nearest points. Points are
  * stored feature-major so the similarities of a text to all of them are {@code y += a * x} loops.
  */
-public final class NeighbourBank {
+final class NeighbourBank {
 
   private final float[] points;
   private final float[] byFeature;

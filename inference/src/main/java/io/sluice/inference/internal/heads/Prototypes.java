@@ -5,7 +5,7 @@ package io.sluice.inference.internal.heads;
  * vectors, its description counting as an example), and {@code logit = scale * cosine}. Needs no
  * training beyond averaging, so it works from a handful of examples.
  */
-public final class Prototypes implements LogitModel {
+final class Prototypes implements LogitModel {
 
   /** Scores are cosines times this, so that a calibrated temperature near 1 is typical. */
   public static final float SCALE = 20f;

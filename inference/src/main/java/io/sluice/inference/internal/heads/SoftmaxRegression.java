@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
  * weights express confident predictions on unit vectors. Weights are stored feature-major
  * ({@code W[d * labels + c]}) so both passes run as contiguous {@code y += a * x} loops.
  */
-public final class SoftmaxRegression implements LogitModel {
+final class SoftmaxRegression implements LogitModel {
 
   /** Training knobs; {@link #DEFAULT} is what docs/BENCHMARKS.md measured on CLINC150. */
   public record Settings(int epochs, int batchSize, double learningRate, float scale) {

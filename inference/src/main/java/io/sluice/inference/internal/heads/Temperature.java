@@ -8,7 +8,7 @@ import java.util.List;
  * examples, so that a confidence of 0.9 is right about nine times in ten. It never changes which
  * label wins.
  */
-public final class Temperature {
+final class Temperature {
 
   private static final double MIN = 0.05;
   private static final double MAX = 20.0;

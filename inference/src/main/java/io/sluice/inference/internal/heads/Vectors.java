@@ -5,7 +5,7 @@ package io.sluice.inference.internal.heads;
  * shape the JIT turns into SIMD instructions (a plain dot product is not vectorized, since Java
  * keeps float sums in order).
  */
-public final class Vectors {
+final class Vectors {
 
   private Vectors() {}
 

@@ -6,7 +6,7 @@ package io.sluice.operators.anomaly.internal;
  * the stream did at that time of day on the previous days. Empty slots (sparse data) borrow
  * nothing; the caller asks {@link #knows} first. Time is the reading's timestamp, never a clock.
  */
-public final class SeasonalProfile {
+final class SeasonalProfile {
 
   private final long periodMillis;
   private final double[] expected;

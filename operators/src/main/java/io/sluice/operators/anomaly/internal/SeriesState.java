@@ -7,7 +7,7 @@ import io.sluice.operators.anomaly.DetectorCodec;
  * What the anomaly operator keeps per device and metric: who the series is, its detector and its
  * open summary window. Stored as one value in the operator's key-value store.
  */
-public final class SeriesState {
+final class SeriesState {
 
   private static final int FORMAT = 1;
 

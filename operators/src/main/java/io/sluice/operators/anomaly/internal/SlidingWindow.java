@@ -9,7 +9,7 @@ import java.util.Arrays;
  * one array shift, so a step costs O(capacity) memory moves and no allocation. Only the ring is
  * part of the serialised state; the sorted copy is rebuilt from it.
  */
-public final class SlidingWindow {
+final class SlidingWindow {
 
   private final double[] ring;
   private final double[] sorted;

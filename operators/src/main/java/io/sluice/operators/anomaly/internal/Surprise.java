@@ -10,7 +10,7 @@ package io.sluice.operators.anomaly.internal;
  * streaming data", Neurocomputing 262), reworked for exponentially weighted statistics. A stream
  * that is always noisy learns that large raw values are ordinary; a quiet one flags small jumps.
  */
-public final class Surprise {
+final class Surprise {
 
   private static final double LOG10_FLOOR = 10.0;
 

@@ -4,7 +4,7 @@ package io.sluice.operators.anomaly.internal;
  * Running statistics of the normal readings of one tumbling window (Welford's update for mean
  * and variance, so no reading is kept), plus the count of flagged readings.
  */
-public final class WindowSummary {
+final class WindowSummary {
 
   private long start = Long.MIN_VALUE;
   private long count;

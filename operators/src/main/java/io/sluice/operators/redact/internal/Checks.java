@@ -1,7 +1,7 @@
 package io.sluice.operators.redact.internal;
 
 /** Check digits and address syntax that regular expressions cannot express. */
-public final class Checks {
+final class Checks {
 
   private Checks() {}
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * bring from other languages ({@code =}, {@code &&}, {@code ||}, {@code !}, {@code <>}) are
  * errors with a hint naming the operator to use.
  */
-public final class Lexer {
+final class Lexer {
 
   /** Longer expressions are refused: rules are meant to be read by people. */
   public static final int MAX_LENGTH = 4_096;

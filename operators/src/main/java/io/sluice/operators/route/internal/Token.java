@@ -8,7 +8,7 @@ package io.sluice.operators.route.internal;
  * @param value the literal's value (Double or String), else null
  * @param column 1-based column where the token starts
  */
-public record Token(Kind kind, String text, Object value, int column) {
+record Token(Kind kind, String text, Object value, int column) {
 
   /** Token kinds; keywords are lower case and case-sensitive. */
   public enum Kind {

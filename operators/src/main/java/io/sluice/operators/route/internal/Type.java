@@ -1,7 +1,7 @@
 package io.sluice.operators.route.internal;
 
 /** The static type of an expression or operand, checked at parse time. */
-public enum Type {
+enum Type {
   /** true or false; a condition. */
   BOOLEAN("true/false"),
   /** A number (held as a double). */

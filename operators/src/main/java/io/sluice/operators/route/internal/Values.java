@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * as numbers, otherwise as text; text that is not a number is unequal to every number and has no
  * order with one. NaN counts as missing.
  */
-public final class Values {
+final class Values {
 
   /** Character reads allowed per character of text for one regex match. */
   static final int REGEX_WORK_PER_CHAR = 256;
