@@ -13,7 +13,6 @@ import io.sluice.runtime.cli.ExitCodes;
 import io.sluice.runtime.cli.RunCommand;
 import io.sluice.schemas.AvroTrust;
 import java.util.Set;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -61,26 +60,22 @@ public final class Sluice implements Runnable {
   /** The command tree, in the order {@code --help} lists it; lab commands only when asked. */
   private static CommandLine commandLine(boolean withLab) {
     CommandLine root = new CommandLine(new Sluice());
-    add(root, DemoCommand::new);
-    add(root, RunCommand::new);
+    root.addSubcommand(new DemoCommand());
+    root.addSubcommand(new RunCommand());
     if (withLab) {
-      add(root, SoakCommand::new);
+      root.addSubcommand(new SoakCommand());
     }
-    add(root, ValidateCommand::new);
-    add(root, DescribeCommand::new);
+    root.addSubcommand(new ValidateCommand());
+    root.addSubcommand(new DescribeCommand());
     if (withLab) {
-      add(root, EvalCommand::new);
-      add(root, BenchCommand::new);
+      root.addSubcommand(new EvalCommand());
+      root.addSubcommand(new BenchCommand());
     }
-    add(root, GenerateCommand::new);
-    add(root, ModelCommand::new);
-    add(root, DocsCommand::new);
+    root.addSubcommand(new GenerateCommand());
+    root.addSubcommand(new ModelCommand());
+    root.addSubcommand(new DocsCommand());
     root.addSubcommand("help", new CommandLine.HelpCommand());
     return root;
-  }
-
-  private static void add(CommandLine root, Supplier<Object> command) {
-    root.addSubcommand(command.get());
   }
 
   @Override

@@ -13,7 +13,6 @@ import io.sluice.lab.bench.EmbeddingBaseline;
 import io.sluice.lab.bench.SampleSentences;
 import io.sluice.runtime.cli.CliOutput;
 import io.sluice.runtime.cli.ExitCodes;
-import io.sluice.runtime.cli.ModelOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

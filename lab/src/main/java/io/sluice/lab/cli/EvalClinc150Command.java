@@ -10,7 +10,6 @@ import io.sluice.inference.Ticker;
 import io.sluice.lab.eval.Clinc150Evaluation;
 import io.sluice.runtime.cli.CliOutput;
 import io.sluice.runtime.cli.ExitCodes;
-import io.sluice.runtime.cli.ModelOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,7 +10,6 @@ import io.sluice.inference.extract.WordEncoderSettings;
 import io.sluice.lab.eval.MaintieEvaluation;
 import io.sluice.runtime.cli.CliOutput;
 import io.sluice.runtime.cli.ExitCodes;
-import io.sluice.runtime.cli.ModelOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

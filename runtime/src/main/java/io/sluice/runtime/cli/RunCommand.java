@@ -2,7 +2,6 @@ package io.sluice.runtime.cli;
 
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.Sluice;
-import io.sluice.runtime.admin.AdminSettings;
 import io.sluice.topology.TopologyException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -45,10 +44,11 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return ExitCodes.USAGE;
     }
-    AdminSettings adminSettings = adminOptions.settings(System.getenv());
-    Path dir = dataDir != null ? dataDir
-        : Path.of(".sluice", sluice.spec().metadata().name());
-    Gateway gateway = sluice.withDataDir(dir).withAdmin(adminSettings).start();
+    sluice = sluice.withAdmin(adminOptions.settings(System.getenv()));
+    if (dataDir != null) {
+      sluice = sluice.withDataDir(dataDir);
+    }
+    Gateway gateway = sluice.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();

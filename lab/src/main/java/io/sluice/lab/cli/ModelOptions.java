@@ -1,4 +1,4 @@
-package io.sluice.runtime.cli;
+package io.sluice.lab.cli;
 
 import io.sluice.inference.ModelBundle;
 import picocli.CommandLine.Option;
