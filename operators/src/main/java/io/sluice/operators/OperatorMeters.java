@@ -41,6 +41,12 @@ public enum OperatorMeters {
       "Readings flagged as anomalies (tag store)"),
   ANOMALY_SUMMARIES("sluice.anomaly.summaries", "counter", "summaries",
       "Window summaries emitted (tag store)"),
+  GENERATED("sluice.generate.records", "counter", "records",
+      "Records a generate step finished (tag outcome: valid, invalid, deadline)"),
+  GENERATED_TOKENS("sluice.generate.tokens", "counter", "tokens",
+      "Tokens generate steps generated"),
+  GENERATE_TRUNCATED("sluice.generate.truncated", "counter", "records",
+      "Records whose prompt a generate step cut to fit the model"),
   ANOMALY_STATE_RESETS("sluice.anomaly.state.resets", "counter", "series",
       "Series whose stored state was unreadable or from other settings and was started afresh"
           + " (tag store)");

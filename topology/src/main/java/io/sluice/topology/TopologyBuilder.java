@@ -84,6 +84,7 @@ public final class TopologyBuilder {
   private final Clock clock;
   private final TextModels models;
   private final EntityModels entityModels;
+  private final Decoders decoders;
   private final Path baseDir;
 
   /**
@@ -110,6 +111,15 @@ public final class TopologyBuilder {
    */
   public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models,
       EntityModels entityModels, Path baseDir, StepKinds kinds) {
+    this(registry, clock, models, entityModels, Decoders.none(), baseDir, kinds);
+  }
+
+  /**
+   * @param decoders opens the decoder models of generate steps
+   */
+  public TopologyBuilder(MeterRegistry registry, Clock clock, TextModels models,
+      EntityModels entityModels, Decoders decoders, Path baseDir, StepKinds kinds) {
+    this.decoders = decoders;
     this.kinds = kinds;
     this.registry = registry;
     this.clock = clock;
@@ -163,6 +173,9 @@ public final class TopologyBuilder {
         parent = stage.name;
         if (stage.summaries != null) {
           summarySinks.put(stage.summaries, stage.name);
+        }
+        if (stage.deadLetters != null) {
+          sinkParents.get(DEAD_LETTERS).add(stage.deadLetters);
         }
       }
       RoutingRules rules = rules(pipeline);
@@ -235,6 +248,8 @@ public final class TopologyBuilder {
     final String forwardsTo;
     /** Set when the operator also writes window summaries from this node. */
     final String summaries;
+    /** Set when a node of the operator sends records to the dead-letter sink. */
+    String deadLetters;
 
     Stage(String name, StepOperator operator) {
       this.name = name;
@@ -245,6 +260,7 @@ public final class TopologyBuilder {
 
     void add(Topology topology, String parent) {
       operator.addTo(topology, name, parent);
+      deadLetters = operator.deadLettersFrom(name);
     }
   }
 
@@ -313,6 +329,38 @@ public final class TopologyBuilder {
     }
 
     @Override
+    public Decoders decoders() {
+      return decoders;
+    }
+
+    @Override
+    public String deadLetters() {
+      return DEAD_LETTERS;
+    }
+
+    @Override
+    public void addBatched(Topology topology, String name,
+        java.util.function.Function<BatchingProcessor.Flush, ? extends BatchingProcessor> processor,
+        String parent) {
+      InferenceBatching batching = pipeline.inference();
+      StoreBuilder<?> buffer = bufferStore(name.replace('.', '-') + "-buffer");
+      BatchingProcessor.Flush flush = new BatchingProcessor.Flush(buffer.name(),
+          batching.maxBatch(), batching.maxTokens(), batching.maxWait());
+      topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
+          Object>() {
+        @Override
+        public BatchingProcessor get() {
+          return processor.apply(flush);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+          return Set.of(buffer);
+        }
+      }, parent);
+    }
+
+    @Override
     public void addInfer(Topology topology, String name, TextModel model, boolean novelty,
         String parent) {
       TopologyBuilder.this.addInfer(topology, name, pipeline.name(), pipeline.inference(), model,
@@ -335,7 +383,7 @@ public final class TopologyBuilder {
     InferSettings settings = new InferSettings(storeName, batching.maxBatch(),
         batching.maxTokens(), batching.maxWait(), classify, novelty);
     topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
-        PipelineRecord>() {
+        Object>() {
       @Override
       public InferProcessor get() {
         return new InferProcessor(pipeline, settings, model, registry);
@@ -355,7 +403,7 @@ public final class TopologyBuilder {
     BatchingProcessor.Flush flush = new BatchingProcessor.Flush(buffer.name(),
         batching.maxBatch(), batching.maxTokens(), batching.maxWait());
     topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
-        PipelineRecord>() {
+        Object>() {
       @Override
       public ModelExtractProcessor get() {
         return new ModelExtractProcessor(pipeline, flush, extractor, registry);

@@ -16,5 +16,21 @@ public enum FinishReason {
    * No token of the vocabulary could continue the constraint (a vocabulary without single-byte
    * tokens); the output may not validate.
    */
-  CONSTRAINT_DEAD_END
+  CONSTRAINT_DEAD_END,
+  /** The record's deadline passed before generation finished; there is no output. */
+  DEADLINE;
+
+  /**
+   * The word OpenAI's API uses for this ending, where it has one: {@code stop} (an end token, a
+   * stop string, a completed constraint), {@code length} (the token budget); else
+   * {@code constraint} or {@code deadline}.
+   */
+  public String apiName() {
+    return switch (this) {
+      case EOS, STOP_TOKEN, STOP_STRING, CONSTRAINT_COMPLETE -> "stop";
+      case MAX_TOKENS -> "length";
+      case CONSTRAINT_DEAD_END -> "constraint";
+      case DEADLINE -> "deadline";
+    };
+  }
 }

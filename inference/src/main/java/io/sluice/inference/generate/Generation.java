@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param tokenIds the generated token ids
  * @param finishReason why generation ended
  * @param speculation draft statistics when a draft model was used
+ * @param promptTokens tokens of the prompt the model read, prefix included
+ * @param truncated whether a field of the record was cut so that the prompt fits the model
  */
 public record Generation(
     String promptId,
@@ -30,9 +32,22 @@ public record Generation(
     Optional<String> failure,
     int[] tokenIds,
     FinishReason finishReason,
-    Optional<GenerationResult.SpeculationStats> speculation) {
+    Optional<GenerationResult.SpeculationStats> speculation,
+    int promptTokens,
+    boolean truncated) {
 
   public Generation {
     tokenIds = tokenIds.clone();
+  }
+
+  /** Whether the output met its contract: it parsed and validated, and was not cut short. */
+  public boolean valid() {
+    return !schemaFailed && finishReason != FinishReason.DEADLINE
+        && finishReason != FinishReason.CONSTRAINT_DEAD_END;
+  }
+
+  /** New tokens the model generated. */
+  public int completionTokens() {
+    return tokenIds.length;
   }
 }

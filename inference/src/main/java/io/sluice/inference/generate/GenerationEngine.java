@@ -39,6 +39,8 @@ public final class GenerationEngine implements AutoCloseable {
   private final LinkedBlockingQueue<Sequence> inbox = new LinkedBlockingQueue<>();
   private final Object lifecycle = new Object();
   private volatile ContinuousBatcher.Stats lastStats = new ContinuousBatcher.Stats(0, 0, 0, 0, 0);
+  private final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
   private Thread worker;
 
@@ -77,6 +79,8 @@ public final class GenerationEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    inFlight.incrementAndGet();
+    sequence.future().whenComplete((r, e) -> inFlight.decrementAndGet());
     inbox.add(sequence);
     startWorker();
     if (closed && inbox.remove(sequence)) {
@@ -101,6 +105,11 @@ public final class GenerationEngine implements AutoCloseable {
 
   public GenerationResult generate(GenerationRequest request) {
     return join(submit(request));
+  }
+
+  /** Requests submitted and not yet finished (waiting or decoding): the queue a server bounds. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   public Stats stats() {

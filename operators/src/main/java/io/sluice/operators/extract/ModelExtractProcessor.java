@@ -35,7 +35,7 @@ public final class ModelExtractProcessor extends BatchingProcessor {
   }
 
   @Override
-  public void init(ProcessorContext<String, PipelineRecord> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.extracted = OperatorMeters.EXTRACTED.counter(registry, "pipeline", pipeline);
     this.failures = OperatorMeters.EXTRACTION_FAILURES.counter(registry, "pipeline", pipeline);
     super.init(context);

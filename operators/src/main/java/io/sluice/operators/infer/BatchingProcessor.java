@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.schemas.DeadLetter;
+import io.sluice.schemas.DeadLetterType;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.PipelineRecord;
 import java.time.Duration;
@@ -38,12 +40,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * arrival order (so each device's records keep their order) and the store entries deleted, all in
  * the transaction that commits next. Records restored after a restart count as due at once.
  *
+ * <p>A subclass may turn a record away while applying ({@link #deadLetter}): it then goes to the
+ * dead-letter child, with its payload and the reason, instead of onward.
+ *
  * <p>Records without text pass straight through. The model groups texts of similar length; this
  * operator decides only when to flush. Meters carry the tags {@code pipeline} and
  * {@code operator} (infer or extract).
  */
 public abstract class BatchingProcessor
-    implements Processor<String, PipelineRecord, String, PipelineRecord> {
+    implements Processor<String, PipelineRecord, String, Object> {
 
   /**
    * When a buffer flushes.
@@ -67,7 +72,7 @@ public abstract class BatchingProcessor
   private final MeterRegistry registry;
   private final String pipeline;
   private final String operator;
-  private ProcessorContext<String, PipelineRecord> context;
+  private ProcessorContext<String, Object> context;
   private KeyValueStore<String, PipelineRecord> buffer;
   private final List<Long> arrivals = new ArrayList<>();
   private final AtomicInteger buffered = new AtomicInteger();
@@ -80,6 +85,10 @@ public abstract class BatchingProcessor
   private Counter flushFull;
   private Counter flushTokens;
   private Counter flushWait;
+  private String deadLetterChild;
+  private String onwardChild;
+  /** Records {@link #apply} turned away, with the reason, until the flush forwards them. */
+  private final java.util.Map<PipelineRecord, String> rejected = new java.util.IdentityHashMap<>();
 
   /**
    * @param operator what the operator does, the {@code operator} tag of its meters
@@ -90,6 +99,51 @@ public abstract class BatchingProcessor
     this.operator = operator;
     this.flush = flush;
     this.registry = registry;
+  }
+
+  /**
+   * Sends records that {@link #apply} turns away to the child node {@code name} (the dead-letter
+   * sink); call before the processor starts.
+   */
+  protected final void deadLettersTo(String name) {
+    this.deadLetterChild = name;
+  }
+
+  /**
+   * Forwards records onward to the child {@code name} only (needed once the processor has a
+   * dead-letter child as well); call before the processor starts.
+   */
+  protected final void forwardsTo(String name) {
+    this.onwardChild = name;
+  }
+
+  private void onward(Record<String, Object> record) {
+    if (onwardChild == null) {
+      context.forward(record);
+    } else {
+      context.forward(record, onwardChild);
+    }
+  }
+
+  /**
+   * From {@link #apply}: {@code record} goes to the dead-letter child with {@code reason}
+   * instead of onward.
+   *
+   * @throws IllegalStateException when no dead-letter child was named
+   */
+  protected final void deadLetter(PipelineRecord record, String reason) {
+    if (deadLetterChild == null) {
+      throw new IllegalStateException(operator + " has no dead-letter child: " + reason);
+    }
+    rejected.put(record, reason);
+  }
+
+  /**
+   * Whether {@link #process} stores the token count in the record's {@code tokens} (what the
+   * router reads); false for operators whose count must not replace an earlier step's.
+   */
+  protected boolean storesTokens() {
+    return true;
   }
 
   /** The model's name, for the inference-time meter. */
@@ -105,7 +159,7 @@ public abstract class BatchingProcessor
   protected abstract void apply(List<PipelineRecord> records);
 
   @Override
-  public void init(ProcessorContext<String, PipelineRecord> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.buffer = context.getStateStore(flush.storeName());
     String task = context.taskId().toString();
@@ -145,11 +199,14 @@ public abstract class BatchingProcessor
   public void process(Record<String, PipelineRecord> record) {
     String text = record.value().getResult().getText();
     if (text == null) {
-      context.forward(record);
+      onward(new Record<String, Object>(record.key(), record.value(),
+          record.timestamp(), record.headers()));
       return;
     }
     int tokens = countTokens(text);
-    record.value().getResult().setTokens(tokens);
+    if (storesTokens()) {
+      record.value().getResult().setTokens(tokens);
+    }
     buffer.put(key(nextSequence++), record.value());
     arrivals.add(context.currentSystemTimeMs());
     buffered.set(arrivals.size());
@@ -192,16 +249,51 @@ public abstract class BatchingProcessor
       if (i < arrivals.size() && arrivals.get(i) > 0) {
         queueWait.record(Math.max(0, now - arrivals.get(i)), TimeUnit.MILLISECONDS);
       }
-      context.forward(new Record<>(result.getDeviceId(), records.get(i),
-          result.getTimestamp().toEpochMilli()));
+      String reason = rejected.remove(records.get(i));
+      if (reason != null) {
+        context.forward(new Record<String, Object>(result.getSource(),
+            deadLetterOf(records.get(i), reason), result.getTimestamp().toEpochMilli()),
+            deadLetterChild);
+      } else {
+        onward(new Record<String, Object>(result.getDeviceId(), records.get(i),
+            result.getTimestamp().toEpochMilli()));
+      }
       buffer.delete(waiting.get(i).key);
     }
+    rejected.clear();
     arrivals.clear();
     buffered.set(0);
     bufferedTokens = 0;
   }
 
+  /**
+   * A dead letter for a record turned away mid-pipeline: the payload as it arrived, the source's
+   * name in place of a topic (the input offset is behind us), and the event's ids as headers.
+   */
+  private DeadLetter deadLetterOf(PipelineRecord record, String reason) {
+    InferenceResult result = record.getResult();
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("eventId", result.getEventId());
+    headers.put("deviceId", result.getDeviceId());
+    headers.put("pipeline", pipeline);
+    headers.put("operator", operator);
+    return DeadLetter.newBuilder()
+        .setRaw(record.getPayload())
+        .setKey(null)
+        .setSourceTopic(result.getSource())
+        .setPartition(-1)
+        .setOffset(-1)
+        .setErrorType(DeadLetterType.PROCESSING_ERROR)
+        .setReason(reason)
+        .setHeaders(headers)
+        .setFailedAt(java.time.Instant.ofEpochMilli(context.currentSystemTimeMs()))
+        .build();
+  }
+
   private int tokensOf(PipelineRecord record) {
+    if (!storesTokens()) {
+      return countTokens(record.getResult().getText());
+    }
     Integer t = record.getResult().getTokens();
     return t != null ? t : countTokens(record.getResult().getText());
   }

@@ -47,6 +47,9 @@ public final class Expression {
     for (String prefix : Identifier.PREFIXES) {
       names.add(prefix + ".<name>");
     }
+    for (String field : Identifier.GENERATED.keySet()) {
+      names.add("generate." + field);
+    }
     return Collections.unmodifiableList(names);
   }
 

@@ -60,6 +60,17 @@ public interface RecordView {
   Double fieldConfidence(String name);
 
   /**
+   * A field of the generate step's result ({@code generate.<name>}): {@code valid} and
+   * {@code truncated} as Boolean; {@code confidence}, {@code promptTokens} and
+   * {@code completionTokens} as Double; {@code text}, {@code finishReason}, {@code promptId} and
+   * {@code promptVersion} as String; any other name is that top-level property of the generated
+   * JSON, as text (nested values as JSON). Null when the record has no generation.
+   */
+  default Object generated(String name) {
+    return null;
+  }
+
+  /**
    * The largest of {@code 1 - confidence}, {@code anomalyScore} and {@code 1} when novel (0 when
    * not novel), over those present; 0 when none is present.
    */

@@ -1,13 +1,21 @@
 package io.sluice.operators.route;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.schemas.ExtractedField;
+import io.sluice.schemas.Generated;
 import io.sluice.schemas.InferenceResult;
 import java.util.Objects;
 
 /** Reads an Avro {@link InferenceResult} for routing expressions; a thin view, nothing copied. */
 public final class ResultView implements RecordView {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final InferenceResult result;
+  /** The generated JSON, parsed once per view (routing reads several properties). */
+  private JsonNode parsedJson;
+  private Generated parsedFrom;
 
   private ResultView(InferenceResult result) {
     this.result = Objects.requireNonNull(result, "result");
@@ -116,6 +124,45 @@ public final class ResultView implements RecordView {
       }
     }
     return lowest;
+  }
+
+  @Override
+  public Object generated(String name) {
+    Generated g = result.getGeneration();
+    if (g == null) {
+      return null;
+    }
+    return switch (name) {
+      case "valid" -> g.getValid();
+      case "truncated" -> g.getTruncated();
+      case "confidence" -> g.getConfidence();
+      case "promptTokens" -> (double) g.getPromptTokens();
+      case "completionTokens" -> (double) g.getCompletionTokens();
+      case "text" -> g.getText();
+      case "finishReason" -> g.getFinishReason();
+      case "promptId" -> g.getPromptId();
+      case "promptVersion" -> g.getPromptVersion();
+      default -> jsonProperty(g, name);
+    };
+  }
+
+  private String jsonProperty(Generated g, String name) {
+    if (g.getJson() == null) {
+      return null;
+    }
+    if (parsedJson == null || parsedFrom != g) {
+      try {
+        parsedJson = JSON.readTree(g.getJson());
+      } catch (java.io.IOException e) {
+        parsedJson = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      }
+      parsedFrom = g;
+    }
+    JsonNode value = parsedJson.get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    return value.isValueNode() ? value.asText() : value.toString();
   }
 
   @Override

@@ -240,7 +240,51 @@ class ExpressionTest {
   @Test
   void knownIdentifiersListsThePlainOnesThenTheDottedFamilies() {
     assertThat(Expression.knownIdentifiers()).startsWith("confidence", "novelty", "novel")
-        .contains("risk", "anomalyScore", "payload.<name>", "fieldConfidence.<name>")
-        .hasSize(19);
+        .contains("risk", "anomalyScore", "payload.<name>", "fieldConfidence.<name>",
+            "generate.<name>", "generate.valid", "generate.confidence")
+        .hasSize(15 + 5 + 9);
+  }
+
+  @Test
+  void generateFieldsHaveTheirOwnTypesAndJsonPropertiesReadAsText() {
+    RecordView record = new RecordView() {
+      @Override public Double confidence() { return null; }
+      @Override public Double novelty() { return null; }
+      @Override public Boolean novel() { return null; }
+      @Override public String label() { return null; }
+      @Override public boolean restricted() { return false; }
+      @Override public Integer tokens() { return null; }
+      @Override public Double anomalyScore() { return null; }
+      @Override public Boolean anomaly() { return null; }
+      @Override public String kind() { return "TEXT"; }
+      @Override public String source() { return "orders"; }
+      @Override public String device() { return "m1"; }
+      @Override public String metric() { return null; }
+      @Override public Double value() { return null; }
+      @Override public String text() { return "pump leaking"; }
+      @Override public String attribute(String name) { return null; }
+      @Override public String field(String name) { return null; }
+      @Override public Double fieldConfidence(String name) { return null; }
+
+      @Override
+      public Object generated(String name) {
+        return switch (name) {
+          case "valid" -> false;
+          case "confidence" -> 0.4;
+          case "urgency" -> "high";
+          case "hours" -> "3";
+          default -> null;
+        };
+      }
+    };
+    assertThat(Expression.parse("not generate.valid or generate.confidence < 0.6").test(record))
+        .isTrue();
+    assertThat(Expression.parse("generate.urgency == 'high' and generate.hours > 2")
+        .test(record)).isTrue();
+    assertThat(Expression.parse("generate.asset == 'pump'").test(record)).isFalse();
+    assertThatThrownBy(() -> Expression.parse("generate.valid > 1"))
+        .isInstanceOf(ExpressionException.class);
+    assertThatThrownBy(() -> Expression.parse("generate.finishReason < 3"))
+        .isInstanceOf(ExpressionException.class);
   }
 }

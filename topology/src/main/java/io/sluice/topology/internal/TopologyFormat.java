@@ -228,6 +228,10 @@ public final class TopologyFormat {
               + " not verify is refused even so.")
       .optional("rollout", ROLLOUT, null, "each field's default",
           "Bounds for rolling out a new version of this model.")
+      .optional("file", string("[A-Za-z0-9_.-]+\\.onnx", "an ONNX file name"), null,
+          "model.onnx", "Decoders (generate steps) in an export folder: the ONNX file to run,"
+              + " beside config.json or in onnx/; model_quantized.onnx for int8. A bundle with"
+              + " bundle.json names its own.")
       .check(TopologyFormat::checkModelTrust)
       .check((v, reader) -> {
         String bundle = v.get("bundle");
@@ -244,7 +248,8 @@ public final class TopologyFormat {
       })
       .build(v -> new Model(null, v.get("bundle"), v.get("threads"),
           Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned"),
-          v.get("rollout") == null ? Model.Rollout.DEFAULT : v.get("rollout")));
+          v.get("rollout") == null ? Model.Rollout.DEFAULT : v.get("rollout"),
+          Optional.ofNullable(v.get("file"))));
 
   /** Reads inline PEM keys now, so a broken key is reported with the file's line. */
   private static void checkModelTrust(ObjectType.Values v, Reader reader) {
@@ -495,6 +500,9 @@ public final class TopologyFormat {
           names + (alike.size() == 1 ? " runs" : " run") + " on "
               + (kind.readsText() ? "TextEvent" : "SensorReading") + " sources");
     }
+    kind.model(step).filter(models::containsKey).ifPresent(model -> kind.checkModel(step,
+        models.get(model), baseDirOf(reader.file()),
+        (message, hint) -> reader.error(step.line(), 0, message, hint)));
     kind.model(step).ifPresent(model -> {
       if (!models.containsKey(model)) {
         String near = Suggestions.nearest(model, models.keySet());
@@ -504,6 +512,17 @@ public final class TopologyFormat {
       }
     });
     kind.check(step, earlier, (message, hint) -> reader.error(step.line(), 0, message, hint));
+  }
+
+  /** The folder of a topology file that is on disk; null for a bundled or in-memory one. */
+  private static java.nio.file.Path baseDirOf(String file) {
+    try {
+      java.nio.file.Path path = java.nio.file.Path.of(file);
+      return java.nio.file.Files.isRegularFile(path)
+          ? path.toAbsolutePath().getParent() : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static void checkReferences(ObjectType.Values v, Reader reader, StepKinds kinds) {

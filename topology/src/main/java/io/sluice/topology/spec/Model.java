@@ -16,12 +16,20 @@ import java.util.Optional;
  * @param allowUnsigned development only: accept an unsigned folder bundle
  * @param rollout the bounds a new version of this model must keep while it shadows the serving
  *     one, else it is rolled back
+ * @param file for a decoder export folder: the ONNX file to run ({@code model.onnx}, or
+ *     {@code model_quantized.onnx} for int8); empty for the default
  */
 public record Model(String name, String bundle, int threads, Optional<String> digest,
-    List<String> trustedKeys, boolean allowUnsigned, Rollout rollout) {
+    List<String> trustedKeys, boolean allowUnsigned, Rollout rollout, Optional<String> file) {
 
   public Model {
     trustedKeys = List.copyOf(trustedKeys);
+  }
+
+  /** A model with the default ONNX file. */
+  public Model(String name, String bundle, int threads, Optional<String> digest,
+      List<String> trustedKeys, boolean allowUnsigned, Rollout rollout) {
+    this(name, bundle, threads, digest, trustedKeys, allowUnsigned, rollout, Optional.empty());
   }
 
   /** A model with the default rollout bounds. */
@@ -32,7 +40,7 @@ public record Model(String name, String bundle, int threads, Optional<String> di
 
   /** This model under another name. */
   public Model named(String newName) {
-    return new Model(newName, bundle, threads, digest, trustedKeys, allowUnsigned, rollout);
+    return new Model(newName, bundle, threads, digest, trustedKeys, allowUnsigned, rollout, file);
   }
 
   /**

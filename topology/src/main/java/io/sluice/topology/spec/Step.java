@@ -80,6 +80,49 @@ public interface Step {
     }
   }
 
+  /**
+   * Runs a decoder (a small language model) over each text: free text, one label of a set, or
+   * JSON that conforms to a schema.
+   *
+   * @param model name of a decoder model declared under {@code models}
+   * @param prompt the versioned prompt template, filled from the record's fields
+   * @param labels when not empty, the output is one of these (label scoring)
+   * @param schema when not null, the output is JSON conforming to this JSON Schema (constrained
+   *     decoding), as compact JSON text
+   * @param stop free text ends before the first of these
+   * @param maxNewTokens at most this many generated tokens per record
+   * @param deadline a record's generation gives up after this long (finish reason
+   *     {@code deadline}); null for none
+   * @param tooLong {@code truncate} (cut the longest field, flag the result) or {@code dlq}
+   * @param temperature 0 for greedy decoding, else sampling with {@code topP} and {@code seed}
+   */
+  record Generate(String model, Prompt prompt, List<String> labels, String schema,
+      List<String> stop, int maxNewTokens, Duration deadline, String tooLong, double temperature,
+      double topP, long seed, int line) implements Step {
+
+    public static final String TRUNCATE = "truncate";
+    public static final String DEAD_LETTER = "dlq";
+
+    public Generate {
+      labels = List.copyOf(labels);
+      stop = List.copyOf(stop);
+    }
+
+    @Override
+    public String kind() {
+      return "generate";
+    }
+  }
+
+  /**
+   * A versioned prompt template with {@code {{field}}} placeholders.
+   *
+   * @param id names the prompt in results
+   * @param version changes whenever the template does
+   * @param template the text; what comes before the first placeholder is computed once per model
+   */
+  record Prompt(String id, String version, String template) {}
+
   /** Scores how unlike known examples a text is; the threshold comes from the examples. */
   record Novelty(String model, int line) implements Step {
     @Override

@@ -3,6 +3,7 @@ package io.sluice.topology.step;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.operators.extract.FieldExtractor;
 import io.sluice.operators.infer.TextModel;
+import io.sluice.topology.Decoders;
 import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.spec.Pipeline;
@@ -29,6 +30,12 @@ public interface StepContext {
   /** Makes the entity models of extract steps that name one. */
   EntityModels entityModels();
 
+  /** Opens the decoder models of generate steps, one shared engine per model. */
+  Decoders decoders();
+
+  /** The node that writes the dead-letter topic; see {@link StepOperator#deadLettersFrom}. */
+  String deadLetters();
+
   /** Folder of the topology file, for relative paths; null for bundled files. */
   Path baseDir();
 
@@ -38,6 +45,14 @@ public interface StepContext {
    */
   void addInfer(org.apache.kafka.streams.Topology topology, String name, TextModel model,
       boolean novelty, String parent);
+
+  /**
+   * Adds a batched, crash-safe operator with its own logged buffer store and the pipeline's
+   * batching settings: {@code processor} makes one (per stream task) from the flush settings.
+   */
+  void addBatched(org.apache.kafka.streams.Topology topology, String name,
+      java.util.function.Function<io.sluice.operators.infer.BatchingProcessor.Flush,
+          ? extends io.sluice.operators.infer.BatchingProcessor> processor, String parent);
 
   /** Adds the batched extract operator over a model, with the pipeline's batching settings. */
   void addModelExtract(org.apache.kafka.streams.Topology topology, String name,

@@ -1,7 +1,9 @@
 package io.sluice.topology.step;
 
 import io.sluice.topology.internal.schema.ObjectType;
+import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Step;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,6 +45,13 @@ public interface StepKind<S extends Step> {
    * shape).
    */
   default void check(S step, List<Step> earlier, StepProblems problems) {}
+
+  /**
+   * Checks against the model the step names, as declared, with the folder of the topology file
+   * (null when the file is not on disk, such as a bundled one) for checks that read the model's
+   * files.
+   */
+  default void checkModel(S step, Model model, Path baseDir, StepProblems problems) {}
 
   /**
    * What the step adds to the topology, or empty when another step's operator does its work

@@ -17,6 +17,7 @@ public final class StepKinds {
       new ClassifyKind(),
       new ExtractKind(),
       new NoveltyKind(),
+      new GenerateKind(),
       new WindowKind()));
 
   private final List<StepKind<?>> kinds;

@@ -17,6 +17,14 @@ public interface StepOperator {
     return null;
   }
 
+  /**
+   * The node that sends records to the dead-letter sink (which the builder then connects to it);
+   * null when none.
+   */
+  default String deadLettersFrom(String name) {
+    return null;
+  }
+
   /** The node that writes per-window summaries to the summaries topic; null when none. */
   default String summariesFrom(String name) {
     return null;

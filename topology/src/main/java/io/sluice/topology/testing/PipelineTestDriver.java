@@ -9,6 +9,7 @@ import io.sluice.schemas.ForwardedRecord;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.RecordHeaders;
 import io.sluice.schemas.SensorWindowSummary;
+import io.sluice.topology.Decoders;
 import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
@@ -59,6 +60,11 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   private PipelineTestDriver(TopologySpec spec, TextModels models, EntityModels entityModels,
       Path baseDir, Instant start, MeterRegistry registry, StepKinds kinds) {
+    this(spec, models, entityModels, Decoders.none(), baseDir, start, registry, kinds);
+  }
+
+  private PipelineTestDriver(TopologySpec spec, TextModels models, EntityModels entityModels,
+      Decoders decoders, Path baseDir, Instant start, MeterRegistry registry, StepKinds kinds) {
     this.spec = spec;
     this.registry = registry;
     this.now = start;
@@ -73,7 +79,8 @@ public final class PipelineTestDriver implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     Clock clock = Clock.fixed(start, java.time.ZoneOffset.UTC);
     this.driver = new TopologyTestDriver(
-        new TopologyBuilder(registry, clock, models, entityModels, baseDir, kinds).build(spec),
+        new TopologyBuilder(registry, clock, models, entityModels, decoders, baseDir, kinds)
+            .build(spec),
         props,
         start);
   }
@@ -88,6 +95,17 @@ public final class PipelineTestDriver implements AutoCloseable {
       EntityModels entityModels) {
     TopologySpec spec = new TopologyLoader().load(file);
     return new PipelineTestDriver(spec, models, entityModels, file.toAbsolutePath().getParent(),
+        Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry(), StepKinds.builtIn());
+  }
+
+  /**
+   * Parses a topology given as text whose generate steps run on {@code decoders}; model folders
+   * resolve against {@code baseDir}.
+   */
+  public static PipelineTestDriver of(String yaml, TextModels models, Decoders decoders,
+      Path baseDir) {
+    TopologySpec spec = new TopologyLoader(name -> null).parse(yaml, "test.yaml");
+    return new PipelineTestDriver(spec, models, EntityModels.none(), decoders, baseDir,
         Instant.parse("2026-01-01T00:00:00Z"), new SimpleMeterRegistry(), StepKinds.builtIn());
   }
 

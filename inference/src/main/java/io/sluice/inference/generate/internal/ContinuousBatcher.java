@@ -74,6 +74,9 @@ public final class ContinuousBatcher {
     List<Sequence> admitted = new ArrayList<>();
     while (active.size() < maxBatchSize && !waiting.isEmpty()) {
       Sequence sequence = waiting.poll();
+      if (sequence.future().isDone()) {
+        continue; // cancelled while it waited (its deadline passed): never admitted
+      }
       try {
         admit(sequence);
         active.add(sequence);
@@ -93,7 +96,7 @@ public final class ContinuousBatcher {
     }
     List<Sequence> decode = new ArrayList<>();
     for (Sequence s : running) {
-      if (!s.isFinished()) {
+      if (!s.isFinished() && !s.future().isDone()) {
         decode.add(s);
       }
     }

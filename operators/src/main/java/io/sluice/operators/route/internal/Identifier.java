@@ -23,7 +23,13 @@ public record Identifier(String name, Type type, Function<RecordView, Object> re
 
   /** Prefixes of the dotted identifiers, each followed by a field name. */
   public static final List<String> PREFIXES =
-      List.of("payload", "attributes", "fields", "fieldConfidence");
+      List.of("payload", "attributes", "fields", "fieldConfidence", "generate");
+
+  /**
+   * The fields of a generate step's result that have a type of their own; any other
+   * {@code generate.<name>} reads that property of the generated JSON, as text.
+   */
+  public static final Map<String, Type> GENERATED = generated();
 
   /** The values {@code kind} takes. */
   public static final List<String> KINDS = List.of("TEXT", "SENSOR");
@@ -41,8 +47,24 @@ public record Identifier(String name, Type type, Function<RecordView, Object> re
           r -> r.attribute(field));
       case "fields" -> new Identifier(name, Type.TEXT_VALUE, r -> r.field(field));
       case "fieldConfidence" -> new Identifier(name, Type.NUMBER, r -> r.fieldConfidence(field));
+      case "generate" -> new Identifier(name, GENERATED.getOrDefault(field, Type.TEXT_VALUE),
+          r -> r.generated(field));
       default -> null;
     };
+  }
+
+  private static Map<String, Type> generated() {
+    Map<String, Type> m = new LinkedHashMap<>();
+    m.put("valid", Type.BOOLEAN);
+    m.put("truncated", Type.BOOLEAN);
+    m.put("confidence", Type.NUMBER);
+    m.put("promptTokens", Type.NUMBER);
+    m.put("completionTokens", Type.NUMBER);
+    m.put("text", Type.STRING);
+    m.put("finishReason", Type.STRING);
+    m.put("promptId", Type.STRING);
+    m.put("promptVersion", Type.STRING);
+    return Collections.unmodifiableMap(m);
   }
 
   private static Map<String, Identifier> plain() {

@@ -263,13 +263,14 @@ public final class Parser {
     }
     if (Identifier.PLAIN.containsKey(prefix)) {
       throw error(t.column(), "'" + prefix + "' has no fields",
-          "only payload.<name>, attributes.<name>, fields.<name> and fieldConfidence.<name>"
-              + " take a field name");
+          "only payload.<name>, attributes.<name>, fields.<name>, fieldConfidence.<name> and"
+              + " generate.<name> take a field name");
     }
     String near = Suggestions.nearest(prefix, Identifier.PREFIXES);
     throw error(t.column(), "unknown identifier '" + word + "'", near != null
         ? "did you mean '" + near + "." + field + "'?"
-        : "dotted names start with payload., attributes., fields. or fieldConfidence.");
+        : "dotted names start with payload., attributes., fields., fieldConfidence. or"
+            + " generate.");
   }
 
   private void checkComparison(Op op, Node left, Node right) {

@@ -17,6 +17,11 @@ public final class Composites {
 
   private Composites() {}
 
+  /** Any YAML value, read as a JSON tree (for inline JSON Schemas). */
+  public static Type<com.fasterxml.jackson.databind.JsonNode> json(String doc) {
+    return new JsonValueType(doc);
+  }
+
   public static <T> Type<List<T>> listOf(Type<T> item, int minItems) {
     return new ListType<>(item, minItems);
   }
