@@ -5,6 +5,7 @@ import io.sluice.app.cli.DescribeCommand;
 import io.sluice.app.cli.DocsCommand;
 import io.sluice.app.cli.GenerateCommand;
 import io.sluice.app.cli.ModelCommand;
+import io.sluice.app.cli.ServeCommand;
 import io.sluice.app.cli.ValidateCommand;
 import io.sluice.lab.cli.BenchCommand;
 import io.sluice.lab.cli.EvalCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine;
     footer = {
       "  sluice demo --duration 30s          run brokers, gateway and a simulated fleet",
       "  sluice run edge-configs/demo.yaml   run a topology file",
+      "  sluice serve --bundle DIR           serve a model over the OpenAI API",
       "",
       "Exit codes: 0 success, 1 a check or target failed, 2 bad usage or input, 3 runtime error."
     })
@@ -37,7 +39,7 @@ public final class Sluice implements Runnable {
 
   /** Commands that never need the lab; for these its commands are not even registered. */
   private static final Set<String> WITHOUT_LAB =
-      Set.of("run", "validate", "describe", "generate", "model", "docs");
+      Set.of("run", "serve", "validate", "describe", "generate", "model", "docs");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -62,6 +64,7 @@ public final class Sluice implements Runnable {
     CommandLine root = new CommandLine(new Sluice());
     root.addSubcommand(new DemoCommand());
     root.addSubcommand(new RunCommand());
+    root.addSubcommand(new ServeCommand());
     if (withLab) {
       root.addSubcommand(new SoakCommand());
     }

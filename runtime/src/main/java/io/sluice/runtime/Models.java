@@ -25,6 +25,7 @@ import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
 import io.sluice.runtime.rollout.RolloutModel;
 import io.sluice.runtime.rollout.RolloutPolicy;
+import io.sluice.topology.Decoders;
 import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyError;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * ({@link EntityExtractors}, which opens its own bundles and checks them against the same trust
  * settings). Owns what it opened; close it after the streams that use it.
  */
-public final class Models implements TextModels, EntityModels, AutoCloseable {
+public final class Models implements TextModels, EntityModels, Decoders, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Models.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +67,8 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
   /** How each loaded encoder's bundle earned trust (checked before it first ran). */
   private final Map<TextEncoder, BundleVerification> trust = new java.util.IdentityHashMap<>();
   private final EntityExtractors extractors;
+  private final DecoderModels decoders =
+      new DecoderModels(io.sluice.inference.generate.EngineSettings.defaults());
   private final Clock clock;
   private final Ticker ticker;
 
@@ -89,6 +92,17 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
   @Override
   public EntityModel create(Model model, Step.Extract extract, Path baseDir) {
     return extractors.create(model, extract, baseDir);
+  }
+
+  /** The shared engine of a generate step's decoder, opened (and trust-checked) once. */
+  @Override
+  public io.sluice.inference.generate.GenerationEngine engine(Model model, Path baseDir) {
+    return decoders.engine(model, baseDir);
+  }
+
+  /** The decoders generate steps opened, with their shared engines. */
+  public DecoderModels decoders() {
+    return decoders;
   }
 
   /** The entity model made for this extract step, if it names one. */
@@ -135,6 +149,7 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
       verification(slot.serving()).ifPresent(v -> out.putIfAbsent(slot.topologyName(), v));
     }
     extractors.verifications().forEach(out::putIfAbsent);
+    decoders.verifications().forEach(out::putIfAbsent);
     return out;
   }
 
@@ -212,6 +227,7 @@ public final class Models implements TextModels, EntityModels, AutoCloseable {
   @Override
   public synchronized void close() {
     extractors.close();
+    decoders.close();
     for (RolloutModel slot : byStep.values()) {
       if (slot.serving() instanceof ClassifierModel m) {
         m.classifier().close();

@@ -17,6 +17,7 @@ import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
 import io.sluice.connectors.mqtt.MqttTls;
+import io.sluice.topology.Decoders;
 import io.sluice.topology.EntityModels;
 import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyBuilder;
@@ -168,8 +169,9 @@ public final class TopologyRuntime implements AutoCloseable {
 
   private void startStreams(MeterRegistry registry, Clock clock, TextModels models,
       EntityModels entityModels, RuntimeOptions options) {
-    Topology topology = new TopologyBuilder(registry, clock, models, entityModels,
-        options.baseDir()).build(spec);
+    Decoders decoders = models instanceof Decoders d ? d : Decoders.none();
+    Topology topology = new TopologyBuilder(registry, clock, models, entityModels, decoders,
+        options.baseDir(), io.sluice.topology.step.StepKinds.builtIn()).build(spec);
     log.debug("Topology {}: {}", spec.metadata().name(), topology.describe());
     streams = new KafkaStreams(topology, streamsConfig(spec, kafkaBootstrap, options.dataDir()));
     streams.setUncaughtExceptionHandler(e -> {

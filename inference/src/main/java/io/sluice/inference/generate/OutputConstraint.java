@@ -49,6 +49,30 @@ public final class OutputConstraint {
         ByteDfa.compile(RegexParser.parse(pattern)));
   }
 
+  /**
+   * The output is a JSON object of any keys (OpenAI's {@code json_object} mode): values are
+   * strings, numbers, booleans, null, arrays of those, or objects one level deep holding those.
+   * Compact JSON, as for schemas; compiled once.
+   */
+  public static OutputConstraint jsonObject() {
+    return JsonObjectHolder.INSTANCE;
+  }
+
+  private static final class JsonObjectHolder {
+    static final OutputConstraint INSTANCE = regex(jsonObjectPattern());
+  }
+
+  static String jsonObjectPattern() {
+    String string = "\"(?:[^\"\\\\\\x00-\\x1F]|\\\\[\"\\\\/bfnrt])*\"";
+    String number = "-?(?:0|[1-9]\\d{0,15})(?:\\.\\d{1,16})?";
+    String scalar = "(?:" + string + "|" + number + "|true|false|null)";
+    String array = "\\[(?:" + scalar + "(?:," + scalar + ")*)?\\]";
+    String inner = "\\{(?:" + string + ":(?:" + scalar + "|" + array + ")(?:," + string
+        + ":(?:" + scalar + "|" + array + "))*)?\\}";
+    String value = "(?:" + scalar + "|" + array + "|" + inner + ")";
+    return "\\{(?:" + string + ":" + value + "(?:," + string + ":" + value + ")*)?\\}";
+  }
+
   /** The output must be JSON that validates against {@code schema}. */
   public static OutputConstraint jsonSchema(JsonNode schema) {
     return new OutputConstraint(Kind.JSON_SCHEMA, schema.toString(), schema.deepCopy(),

@@ -14,8 +14,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *       roll back by the model's bounds).
  *   <li>{@code POST /v1/classify}, {@code /v1/embed}, {@code /v1/extract}: local inference
  *       through the running gateway's models.
+ *   <li>{@code POST /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings},
+ *       {@code GET /v1/models}: the OpenAI-compatible API ({@link
+ *       io.sluice.runtime.openai.OpenAiApi}) over the generate steps' decoders (sharing their
+ *       batchers) and the classify steps' encoders.
  *   <li>{@code GET /dashboard} (and {@code /}): the dashboard page, reading
  *       {@code GET /dashboard/summary}.
  *   <li>{@code GET /openapi.yaml}: the description of all of the above.
@@ -84,14 +86,7 @@ public final class AdminServer implements AutoCloseable {
         .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
     try {
       Router router = router(vertx, settings, gateway, registry, clock, extensions);
-      HttpServerOptions options = new HttpServerOptions().setHost(settings.host())
-          .setPort(settings.port()).setCompressionSupported(true);
-      settings.tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(
-          tls instanceof AdminSettings.Tls.Pem pem
-              ? new PemKeyCertOptions().setCertPath(pem.certificate().toString())
-                  .setKeyPath(pem.key().toString())
-              : new PfxOptions().setPath(((AdminSettings.Tls.Pkcs12) tls).keyStore().toString())
-                  .setPassword(((AdminSettings.Tls.Pkcs12) tls).password())));
+      HttpServerOptions options = settings.serverOptions().setCompressionSupported(true);
       HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Admin server listening on {}://{}:{} ({}; dashboard at /dashboard)",
@@ -130,6 +125,10 @@ public final class AdminServer implements AutoCloseable {
     router.post("/v1/classify").handler(inference::classify);
     router.post("/v1/embed").handler(inference::embed);
     router.post("/v1/extract").handler(inference::extract);
+    new io.sluice.runtime.openai.OpenAiApi(io.sluice.runtime.openai.ServedModels.of(
+            gateway::decoders, inference::encoders),
+        io.sluice.runtime.openai.OpenAiApi.Settings.defaults(), clock,
+        new java.security.SecureRandom()::nextLong).mount(router);
     router.get("/openapi.yaml").handler(ctx -> openApi.serve(ctx, "/openapi.yaml"));
     router.get("/").handler(ctx -> ctx.redirect("/dashboard"));
     router.get("/dashboard").handler(ctx -> dashboard.serve(ctx, "/dashboard"));

@@ -57,6 +57,18 @@ public record AdminSettings(String host, int port, Optional<AdminToken> token,
     return new AdminSettings(host, port, token, tls, every);
   }
 
+  /** Vert.x server options for this host, port and TLS. */
+  public io.vertx.core.http.HttpServerOptions serverOptions() {
+    io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+        .setHost(host).setPort(port);
+    tls.ifPresent(t -> options.setSsl(true).setKeyCertOptions(t instanceof Tls.Pem pem
+        ? new io.vertx.core.net.PemKeyCertOptions().setCertPath(pem.certificate().toString())
+            .setKeyPath(pem.key().toString())
+        : new io.vertx.core.net.PfxOptions().setPath(((Tls.Pkcs12) t).keyStore().toString())
+            .setPassword(((Tls.Pkcs12) t).password())));
+    return options;
+  }
+
   /** {@code http} or {@code https}. */
   public String scheme() {
     return tls.isPresent() ? "https" : "http";

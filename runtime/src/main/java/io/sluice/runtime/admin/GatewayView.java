@@ -39,6 +39,14 @@ public interface GatewayView {
   /** The classifier of each pipeline that classifies, by pipeline name. */
   Map<String, TextClassifier> classifiers();
 
+  /**
+   * The decoder engines generate steps opened, by model name: what the OpenAI-compatible API
+   * serves, sharing each continuous batcher with the topology.
+   */
+  default Map<String, io.sluice.inference.generate.GenerationEngine> decoders() {
+    return Map.of();
+  }
+
   /** The rollout slot of each pipeline that classifies, by pipeline name. */
   default Map<String, RolloutModel> slots() {
     return Map.of();
@@ -114,6 +122,11 @@ public interface GatewayView {
       @Override
       public Map<String, BundleVerification> bundles() {
         return models.get().map(Models::verifications).orElse(Map.of());
+      }
+
+      @Override
+      public Map<String, io.sluice.inference.generate.GenerationEngine> decoders() {
+        return models.get().map(m -> m.decoders().engines()).orElse(Map.of());
       }
 
       @Override

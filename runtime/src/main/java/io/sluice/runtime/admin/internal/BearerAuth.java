@@ -39,6 +39,13 @@ public final class BearerAuth implements Handler<RoutingContext> {
       return;
     }
     ctx.response().putHeader("www-authenticate", "Bearer realm=\"sluice-admin\"");
+    if (io.sluice.runtime.openai.OpenAiApi.serves(ctx.normalizedPath())) {
+      io.sluice.runtime.openai.OpenAiApi.error(ctx, new io.sluice.runtime.openai.internal.ApiError(
+          401, "invalid_request_error", header == null
+              ? "You didn't provide an API key. Send it as Authorization: Bearer <key>."
+              : "Incorrect API key provided.", null, "invalid_api_key"));
+      return;
+    }
     JsonReplies.error(ctx, 401, header == null ? "missing Authorization header"
         : "the bearer token is not the admin token", "Authorization",
         "Authorization: Bearer <the admin token>");

@@ -173,7 +173,8 @@ public final class InferenceResource {
   }
 
   /** The encoder of every model some classify step loaded, by model name. */
-  private Map<String, TextEncoder> encoders() {
+  /** The encoders classify steps loaded, by model name. */
+  public Map<String, TextEncoder> encoders() {
     Map<String, TextEncoder> out = new LinkedHashMap<>();
     Map<String, TextClassifier> classifiers = gateway.classifiers();
     ModelsResource.classifyingSteps(gateway.spec()).forEach((pipeline, step) -> {
