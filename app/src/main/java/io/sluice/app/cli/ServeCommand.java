@@ -42,8 +42,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Serve models over the OpenAI API: POST /v1/chat/completions, /v1/completions,",
-      "/v1/embeddings; GET /v1/models, /health. Prints the URL it listens on; Ctrl-C or SIGTERM",
-      "stop it (requests in flight fail)."},
+      "/v1/embeddings; GET /v1/models, /health. Prints the URL it listens on.",
+      "Ctrl-C or SIGTERM stop it (requests in flight fail)."},
     footerHeading = "%nExamples:%n",
     footer = {
       "  sluice serve --bundle ../shared/models/tiny-decoder --port 8000",
