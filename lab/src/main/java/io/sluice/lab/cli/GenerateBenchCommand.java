@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import io.sluice.lab.bench.GenerateServingBench;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -50,6 +51,7 @@ import picocli.CommandLine;
     footer = {
       "  sluice bench generate --json",
       "  sluice bench generate --bundle ../shared/models/tiny-decoder --int8 --repeats 5",
+      "  sluice bench generate --serving --int8 --chart docs/charts/bench-generate-serving.png",
       "",
       "Progress goes to stderr; the table (or with --json one object on the last line) to stdout."})
 public final class GenerateBenchCommand implements Callable<Integer> {
@@ -101,6 +103,15 @@ public final class GenerateBenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object as the last stdout line.")
   boolean json;
 
+  @Option(names = "--serving", description = "Measure serving instead: the OpenAI-compatible"
+      + " HTTP API at each --clients level (tokens/s, time to first token, latency) and the"
+      + " generate step in a pipeline (records/s), batched and one at a time side by side.")
+  boolean serving;
+
+  @Option(names = "--clients", split = ",", defaultValue = "1,4,16,64", paramLabel = "N,N",
+      description = "With --serving: concurrent HTTP clients (default: ${DEFAULT-VALUE}).")
+  List<Integer> clients;
+
   /** Wall-clock nanoseconds; replaced in tests. */
   LongSupplier nanoTime = System::nanoTime;
 
@@ -142,6 +153,9 @@ public final class GenerateBenchCommand implements Callable<Integer> {
       throw new ExitCodes.UsageError("--draft " + draftDir + " is not a folder ('none' skips it)");
     }
     List<String> texts = texts();
+    if (serving) {
+      return serving(texts);
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     DecoderOptions options = decoder.options();
     PrintWriter err = spec.commandLine().getErr();
@@ -193,6 +207,115 @@ public final class GenerateBenchCommand implements Callable<Integer> {
       report(lm, rows, prefixIds.length, cores, texts.size());
       return ExitCodes.OK;
     }
+  }
+
+  /** {@code --serving}: the HTTP and pipeline figures, with a chart of tokens/s by clients. */
+  private int serving(List<String> texts) throws IOException {
+    if (clients.stream().anyMatch(c -> c < 1)) {
+      throw new ExitCodes.UsageError("--clients must be positive numbers");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<String> prompts = new ArrayList<>();
+    texts.forEach(t -> prompts.add(PREFIX + t + "\nAsset:"));
+    try (CausalLm lm = CausalLm.open(bundle, decoder.options())) {
+      err.printf("bench generate --serving: %s, %d prompts x %d new tokens, clients %s, %d"
+          + " repeats, %d cores (shared machine)%n", lm.name(), prompts.size(), newTokens,
+          clients, repeats, cores);
+      GenerateServingBench bench = new GenerateServingBench(lm, prompts, newTokens, nanoTime,
+          err);
+      List<GenerateServingBench.HttpRow> http;
+      try {
+        http = bench.http(clients, repeats);
+      } catch (Exception e) {
+        throw new IllegalStateException("serving benchmark failed: " + e.getMessage(), e);
+      }
+      List<GenerateServingBench.PipelineRow> pipeline = bench.pipeline(bundle, PREFIX, texts,
+          List.of(16, 1), records, repeats);
+      double sequential = http.stream().filter(r -> r.mode().equals("batched")
+          && r.clients() == 1).findFirst().map(GenerateServingBench.HttpRow::medianTokensPerSecond)
+          .orElse(Double.NaN);
+      if (!"none".equals(chart)) {
+        writeServingChart(lm, http);
+      }
+      if (json) {
+        ObjectNode node = new ObjectMapper().createObjectNode();
+        node.put("model", lm.name());
+        node.put("cores", cores);
+        node.put("shared_machine", true);
+        node.put("new_tokens", newTokens);
+        node.put("repeats", repeats);
+        ArrayNode rows = node.putArray("http");
+        for (GenerateServingBench.HttpRow r : http) {
+          ObjectNode o = rows.addObject();
+          o.put("mode", r.mode());
+          o.put("clients", r.clients());
+          o.put("requests", r.requests());
+          o.put("tokens_per_s", r.medianTokensPerSecond());
+          o.put("vs_sequential", r.medianTokensPerSecond() / sequential);
+          o.put("first_token_ms_p50", GenerateServingBench.percentile(r.firstTokenMs(), 50));
+          o.put("first_token_ms_p95", GenerateServingBench.percentile(r.firstTokenMs(), 95));
+          o.put("latency_ms_p50", GenerateServingBench.percentile(r.latencyMs(), 50));
+          o.put("latency_ms_p95", GenerateServingBench.percentile(r.latencyMs(), 95));
+          o.put("mean_decode_batch", r.medianDecodeBatch());
+        }
+        ArrayNode steps = node.putArray("pipeline");
+        for (GenerateServingBench.PipelineRow r : pipeline) {
+          steps.addObject().put("max_batch", r.maxBatch()).put("records", r.records())
+              .put("records_per_s", r.medianRecordsPerSecond());
+        }
+        if (!"none".equals(chart)) {
+          node.put("chart", chart);
+        }
+        out.println(node);
+      } else {
+        out.printf("%-14s %7s %9s %10s %8s %13s %13s %11s %11s %7s%n", "mode", "clients",
+            "requests", "tokens/s", "vs seq", "first p50 ms", "first p95 ms", "lat p50 ms",
+            "lat p95 ms", "batch");
+        for (GenerateServingBench.HttpRow r : http) {
+          out.printf("%-14s %7d %9d %10.1f %7.2fx %13.1f %13.1f %11.1f %11.1f %7.1f%n", r.mode(),
+              r.clients(), r.requests(), r.medianTokensPerSecond(),
+              r.medianTokensPerSecond() / sequential,
+              GenerateServingBench.percentile(r.firstTokenMs(), 50),
+              GenerateServingBench.percentile(r.firstTokenMs(), 95),
+              GenerateServingBench.percentile(r.latencyMs(), 50),
+              GenerateServingBench.percentile(r.latencyMs(), 95), r.medianDecodeBatch());
+        }
+        for (GenerateServingBench.PipelineRow r : pipeline) {
+          out.printf("generate step, pipeline maxBatch %2d: %.1f records/s (%d records)%n",
+              r.maxBatch(), r.medianRecordsPerSecond(), r.records());
+        }
+        out.printf("%s, %d new tokens per request, median of %d, %d cores (shared machine);"
+            + " vs seq = tokens/s over 16 sequential requests (batched, 1 client)%n", lm.name(),
+            newTokens, repeats, cores);
+      }
+      out.flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  private void writeServingChart(CausalLm lm, List<GenerateServingBench.HttpRow> rows)
+      throws IOException {
+    CategoryChart c = new CategoryChartBuilder().width(1000).height(520)
+        .title("sluice bench generate --serving: " + lm.name() + ", " + newTokens
+            + " tokens/request over HTTP")
+        .xAxisTitle("concurrent clients").yAxisTitle("tokens/s (median)").build();
+    c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+    List<String> levels = clients.stream().map(String::valueOf).toList();
+    for (String mode : List.of("batched", "one at a time")) {
+      List<Double> values = new ArrayList<>();
+      for (int level : clients) {
+        values.add(rows.stream().filter(r -> r.mode().equals(mode) && r.clients() == level)
+            .findFirst().orElseThrow().medianTokensPerSecond());
+      }
+      c.addSeries(mode, levels, values);
+    }
+    Path file = Path.of(chart);
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   private double engineRun(CausalLm lm, int[] prefixIds, List<String> texts, int batch,

@@ -14,6 +14,7 @@ import io.sluice.inference.generate.OutputConstraint;
 import io.sluice.inference.generate.Sampling;
 import io.sluice.runtime.openai.internal.ApiError;
 import io.sluice.runtime.openai.internal.ChatTemplate;
+import io.sluice.runtime.openai.internal.SharedPrefixes;
 import io.sluice.runtime.openai.internal.StreamedText;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Design. A request is validated and tokenized on the event loop, then handed to the model's
  * {@link GenerationEngine}, whose continuous batcher it shares with the topology's generate
  * steps and every other request; the reply is written when the engine's future completes, on the
- * request's Vert.x context, so handlers never block. Streams get each token's text from the
+ * request's Vert.x context, so handlers never block. The longest beginning a prompt shares with
+ * recent ones goes to the engine as its prefix ({@link SharedPrefixes}), so a system prompt sent
+ * with every request is computed once. Streams get each token's text from the
  * engine's listener as server-sent events ({@link StreamedText} holds back text that could be the
  * start of a stop string) and end with {@code data: [DONE]}. A client that goes away cancels its
  * request, and the engine drops the sequence. When a model has {@code maxQueue} requests in
@@ -52,8 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where the reference leaves room, this follows vLLM: {@code temperature} defaults to 1, a
  * request without {@code seed} draws one, {@code max_tokens} defaults to what fits the context
- * (at most {@link Settings#defaultMaxTokens}), and {@code return_token_ids: true} adds the
- * generated ids to each choice.
+ * (at most {@link Settings#defaultMaxTokens}), {@code min_tokens} holds back end-of-sequence
+ * until that many tokens exist, and {@code return_token_ids: true} adds the generated ids to each
+ * choice.
  */
 public final class OpenAiApi {
 
@@ -94,6 +98,7 @@ public final class OpenAiApi {
   private final LongSupplier seeds;
   private final AtomicLong ids = new AtomicLong();
   private final Map<CausalLm, ChatTemplate> templates = new ConcurrentHashMap<>();
+  private final Map<GenerationEngine, SharedPrefixes> prefixes = new ConcurrentHashMap<>();
 
   /**
    * @param clock stamps {@code created}
@@ -168,7 +173,7 @@ public final class OpenAiApi {
 
   /** What a completion request asks for, checked. */
   private record Job(String model, GenerationEngine engine, int[] prompt, int maxTokens,
-      Sampling sampling, List<String> stops, OutputConstraint constraint, boolean stream,
+      int minTokens, Sampling sampling, List<String> stops, OutputConstraint constraint, boolean stream,
       boolean includeUsage, boolean returnTokenIds) {}
 
   private void complete(RoutingContext ctx, boolean chat) {
@@ -241,7 +246,12 @@ public final class OpenAiApi {
     }
     boolean stream = body.path("stream").asBoolean(false);
     boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-    Job job = new Job(modelName, engine, ids, maxTokens, sampling(body),
+    int minTokens = body.hasNonNull("min_tokens") ? body.get("min_tokens").asInt(-1) : 0;
+    if (minTokens < 0 || minTokens > maxTokens) {
+      throw ApiError.invalid("'min_tokens' must be from 0 to " + budgetField + " (" + maxTokens
+          + ")", "min_tokens", "invalid_value");
+    }
+    Job job = new Job(modelName, engine, ids, maxTokens, minTokens, sampling(body),
         constraint != null ? List.of() : stops, constraint, stream, includeUsage,
         body.path("return_token_ids").asBoolean(false));
     if (engine.inFlight() >= settings.maxQueue()) {
@@ -259,8 +269,13 @@ public final class OpenAiApi {
     Context vertx = Vertx.currentContext();
     HttpServerResponse response = ctx.response();
     StreamedText streamed = job.stream() ? new StreamedText(job.stops()) : null;
-    GenerationRequest.Builder request = GenerationRequest.builder(job.prompt()).id(id)
-        .maxNewTokens(job.maxTokens()).sampling(job.sampling()).stopStrings(job.stops());
+    int shared = prefixes.computeIfAbsent(job.engine(), e -> new SharedPrefixes(64))
+        .prefixLength(job.prompt());
+    GenerationRequest.Builder request = GenerationRequest.builder(
+            java.util.Arrays.copyOfRange(job.prompt(), shared, job.prompt().length))
+        .prefix(java.util.Arrays.copyOf(job.prompt(), shared)).id(id)
+        .maxNewTokens(job.maxTokens()).minNewTokens(job.minTokens()).sampling(job.sampling())
+        .stopStrings(job.stops());
     if (job.constraint() != null) {
       request.constraint(job.constraint());
     }
