@@ -39,8 +39,9 @@ public final class GenerationEngine implements AutoCloseable {
   private final LinkedBlockingQueue<Sequence> inbox = new LinkedBlockingQueue<>();
   private final Object lifecycle = new Object();
   private volatile ContinuousBatcher.Stats lastStats = new ContinuousBatcher.Stats(0, 0, 0, 0, 0);
-  private final java.util.concurrent.atomic.AtomicInteger inFlight =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /** Futures of requests submitted; done ones are dropped when counted. */
+  private final java.util.Set<CompletableFuture<GenerationResult>> inFlight =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private Thread worker;
 
@@ -79,8 +80,8 @@ public final class GenerationEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    inFlight.incrementAndGet();
-    sequence.future().whenComplete((r, e) -> inFlight.decrementAndGet());
+    inFlight.add(sequence.future());
+    sequence.future().whenComplete((r, e) -> inFlight.remove(sequence.future()));
     inbox.add(sequence);
     startWorker();
     if (closed && inbox.remove(sequence)) {
@@ -109,7 +110,8 @@ public final class GenerationEngine implements AutoCloseable {
 
   /** Requests submitted and not yet finished (waiting or decoding): the queue a server bounds. */
   public int inFlight() {
-    return inFlight.get();
+    inFlight.removeIf(CompletableFuture::isDone);
+    return inFlight.size();
   }
 
   public Stats stats() {

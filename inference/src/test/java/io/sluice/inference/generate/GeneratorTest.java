@@ -90,6 +90,59 @@ class GeneratorTest {
         .hasMessageContaining("no field [input]");
   }
 
+  @Test
+  void aRecordPastItsDeadlineGetsNoOutputAndTheEngineServesOn() {
+    GenerateSpec slow = GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
+        Optional.of(OutputConstraint.jsonSchema("{\"type\":\"string\",\"minLength\":200,"
+            + "\"maxLength\":200}")), 210).withDeadline(java.time.Duration.ofMillis(1));
+    CausalLm lm = TinyModels.open(TinyModels.DECODER);
+    try (GenerationEngine engine = new GenerationEngine(lm, EngineSettings.defaults())) {
+      Generation late = Generator.on(engine, slow).generate(records(1)).get(0);
+      assertThat(late.finishReason()).isEqualTo(FinishReason.DEADLINE);
+      assertThat(late.valid()).isFalse();
+      assertThat(late.failure()).hasValueSatisfying(f -> assertThat(f).contains("deadline"));
+      Generation next = Generator.on(engine, jsonSpec()).generate(records(1)).get(0);
+      assertThat(next.valid()).isTrue();
+      assertThat(engine.inFlight()).isZero();
+    } finally {
+      lm.close();
+    }
+  }
+
+  @Test
+  void aPromptTooLongIsCutOrRefused() {
+    Map<String, String> huge = Map.of("input", "pump ".repeat(400));
+    GenerateSpec cut = jsonSpec();
+    try (Generator generator = open(cut)) {
+      Generation g = generator.generate(List.of(huge)).get(0);
+      assertThat(g.truncated()).isTrue();
+      assertThat(g.promptTokens() + cut.maxNewTokens()).isLessThanOrEqualTo(256);
+      assertThat(g.valid()).isTrue();
+    }
+    try (Generator generator = open(cut.withTooLong(GenerateSpec.TooLong.REJECT))) {
+      List<Generator.Outcome> out = generator.generateAll(List.of(huge,
+          Map.of("input", "pump seal")));
+      assertThat(out.get(0).failure()).isInstanceOf(PromptTooLongException.class)
+          .hasMessageContaining("256 positions");
+      assertThat(out.get(1).succeeded()).isTrue();
+    }
+  }
+
+  @Test
+  void aJsonObjectConstraintGivesJsonObjects() throws Exception {
+    OutputConstraint object = OutputConstraint.jsonObject();
+    GenerateSpec spec = GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
+        Optional.of(object), 40).withSampling(Sampling.sample(1.0, 0, 1.0, 7));
+    try (Generator generator = open(spec)) {
+      for (Generation g : generator.generate(records(6))) {
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(g.text())
+            .isObject()).as(g.text()).isTrue();
+      }
+    }
+    assertThat(object.matches("{\"a\":[1,\"x\"],\"b\":{\"c\":null}}")).isTrue();
+    assertThat(object.matches("[1]")).isFalse();
+  }
+
   private static GenerateSpec jsonSpec() {
     return GenerateSpec.of(TinyModels.folder(TinyModels.DECODER), PROMPT,
         Optional.of(OutputConstraint.jsonSchema(ConstrainedDecodingTest.SCHEMA)), 64);
