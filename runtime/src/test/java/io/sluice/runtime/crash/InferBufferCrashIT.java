@@ -36,9 +36,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The infer operator under a crash: records wait in its buffer (a long maxWait), their input
- * offsets are committed, the gateway JVM is killed with SIGKILL, and a new one must emit each of
- * them exactly once.
+ * The infer and generate operators under a crash: records wait in the buffer (a long maxWait),
+ * their input offsets are committed, the gateway JVM is killed with SIGKILL, and a new one must
+ * emit each of them exactly once.
  */
 class InferBufferCrashIT {
 
@@ -58,21 +58,45 @@ class InferBufferCrashIT {
 
   @Test
   void recordsWaitingInTheBufferSurviveASigkillExactlyOnce() throws Exception {
+    List<InferenceResult> results = crashAndRestart("crash", null, 200);
+    assertThat(results).allSatisfy(r -> {
+      assertThat(r.getLabel()).startsWith("word");
+      assertThat(r.getModel().getName()).isEqualTo("first-word");
+    });
+  }
+
+  /** The generate step's buffer is the same mechanism; checked with the tiny decoder. */
+  @Test
+  void recordsWaitingForTheDecoderSurviveASigkillExactlyOnce() throws Exception {
+    Path decoder = Path.of(System.getProperty("sluice.shared.dir", "../../shared"), "models",
+        "tiny-decoder").toAbsolutePath();
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(decoder.resolve("model.onnx")),
+        "Skipped: the tiny decoder is absent (needs ../shared/models)");
+    List<InferenceResult> results = crashAndRestart("crashgen", decoder.toString(), 40);
+    assertThat(results).allSatisfy(r -> {
+      assertThat(r.getGeneration()).isNotNull();
+      assertThat(r.getGeneration().getValid()).isTrue();
+      assertThat(r.getGeneration().getPromptId()).isEqualTo("echo");
+    });
+  }
+
+  /** Records wait in the buffer with committed inputs; SIGKILL; a new JVM emits each once. */
+  private List<InferenceResult> crashAndRestart(String ns, String decoder, int n)
+      throws Exception {
     Map<String, Integer> topics = new HashMap<>();
-    for (String t : List.of("crash.in.notes", "crash.results", "crash.dlq", "crash.forward",
-        "crash.review", "crash.alerts", "crash.summaries")) {
-      topics.put(t, 2);
+    for (String t : List.of("in.notes", "results", "dlq", "forward", "review", "alerts",
+        "summaries")) {
+      topics.put(ns + "." + t, 2);
     }
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics, Map.of());
-    Path state = Files.createTempDirectory("crash-state-");
+    Path state = Files.createTempDirectory(ns + "-state-");
 
-    Process first = child(state.resolve("a"), "10m");
-    int n = 200;
+    Process first = child(state.resolve("a"), "10m", decoder);
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       for (int i = 0; i < n; i++) {
         String payload = "{\"eventId\":\"e" + i + "\",\"text\":\"word" + (i % 7) + " note " + i
             + "\"}";
-        producer.send(new ProducerRecord<>("crash.in.notes",
+        producer.send(new ProducerRecord<>(ns + ".in.notes",
             ("device-" + (i % 5)).getBytes(StandardCharsets.UTF_8),
             payload.getBytes(StandardCharsets.UTF_8)));
       }
@@ -80,41 +104,41 @@ class InferBufferCrashIT {
     }
     // Wait until the gateway has committed all inputs: the records now live only in its
     // buffer's changelog, none has been emitted.
-    await().atMost(Duration.ofSeconds(60)).until(() -> committedInputs() == n);
-    assertThat(readResults(Duration.ofSeconds(2))).isEmpty();
+    await().atMost(Duration.ofSeconds(60)).until(() -> committedInputs(ns) == n);
+    assertThat(readResults(ns, Duration.ofSeconds(2))).isEmpty();
 
     first.destroyForcibly();
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-    Process second = child(state.resolve("b"), "50ms");
+    Process second = child(state.resolve("b"), "50ms", decoder);
     try {
       List<InferenceResult> results = new ArrayList<>();
       await().atMost(Duration.ofSeconds(90)).until(() -> {
         results.clear();
-        results.addAll(readResults(Duration.ofSeconds(1)));
+        results.addAll(readResults(ns, Duration.ofSeconds(1)));
         return results.size() >= n;
       });
       Map<String, Integer> copies = new HashMap<>();
       results.forEach(r -> copies.merge(r.getEventId(), 1, Integer::sum));
       assertThat(copies).hasSize(n);
       assertThat(copies.values()).allMatch(c -> c == 1);
-      assertThat(results).allSatisfy(r -> {
-        assertThat(r.getLabel()).startsWith("word");
-        assertThat(r.getModel().getName()).isEqualTo("first-word");
-      });
+      return results;
     } finally {
       second.destroyForcibly();
       second.waitFor(30, TimeUnit.SECONDS);
     }
   }
 
-  private static Process child(Path stateDir, String maxWait) throws Exception {
+  private static Process child(Path stateDir, String maxWait, String decoder) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java,
+    List<String> command = new ArrayList<>(List.of(java,
         "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.sluice.schemas",
         "-cp", System.getProperty("java.class.path"),
-        InferCrashChild.class.getName(), kafka.bootstrapServers(), stateDir.toString(), maxWait)
-        .redirectErrorStream(true);
+        InferCrashChild.class.getName(), kafka.bootstrapServers(), stateDir.toString(), maxWait));
+    if (decoder != null) {
+      command.add(decoder);
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     Process process = pb.start();
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
         StandardCharsets.UTF_8));
@@ -135,19 +159,19 @@ class InferBufferCrashIT {
     return process;
   }
 
-  private static long committedInputs() throws Exception {
+  private static long committedInputs(String ns) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         kafka.bootstrapServers()))) {
       Map<TopicPartition, OffsetAndMetadata> offsets = admin
-          .listConsumerGroupOffsets("crash-gateway").partitionsToOffsetAndMetadata()
+          .listConsumerGroupOffsets(ns + "-gateway").partitionsToOffsetAndMetadata()
           .get(10, TimeUnit.SECONDS);
       return offsets.entrySet().stream()
-          .filter(e -> e.getKey().topic().equals("crash.in.notes") && e.getValue() != null)
+          .filter(e -> e.getKey().topic().equals(ns + ".in.notes") && e.getValue() != null)
           .mapToLong(e -> e.getValue().offset()).sum();
     }
   }
 
-  private static List<InferenceResult> readResults(Duration quiet) {
+  private static List<InferenceResult> readResults(String ns, Duration quiet) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -155,8 +179,8 @@ class InferBufferCrashIT {
     List<InferenceResult> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = List.of(new TopicPartition("crash.results", 0),
-          new TopicPartition("crash.results", 1));
+      List<TopicPartition> parts = List.of(new TopicPartition(ns + ".results", 0),
+          new TopicPartition(ns + ".results", 1));
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
