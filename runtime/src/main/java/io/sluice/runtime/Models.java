@@ -23,6 +23,8 @@ import io.sluice.inference.TrustedKey;
 import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.infer.TextModel;
 import io.sluice.operators.infer.TextVerdict;
+import io.sluice.runtime.resolve.OpenAiResolver;
+import io.sluice.runtime.resolve.internal.ResolverPrompt;
 import io.sluice.runtime.rollout.RolloutModel;
 import io.sluice.runtime.rollout.RolloutPolicy;
 import io.sluice.topology.Decoders;
@@ -31,6 +33,7 @@ import io.sluice.topology.TextModels;
 import io.sluice.topology.TopologyError;
 import io.sluice.topology.TopologyException;
 import io.sluice.topology.spec.Model;
+import io.sluice.topology.spec.OpenAiModel;
 import io.sluice.topology.spec.Step;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,6 +74,7 @@ public final class Models implements TextModels, EntityModels, Decoders, AutoClo
       new DecoderModels(io.sluice.inference.generate.EngineSettings.defaults());
   private final Clock clock;
   private final Ticker ticker;
+  private final List<OpenAiResolver> resolvers = new ArrayList<>();
 
   /** Models on the system clock and ticker. */
   public Models(MeterRegistry registry) {
@@ -108,6 +112,40 @@ public final class Models implements TextModels, EntityModels, Decoders, AutoClo
   /** The entity model made for this extract step, if it names one. */
   public java.util.Optional<EntityModel> forStep(Step.Extract extract) {
     return extractors.forStep(extract);
+  }
+
+  /**
+   * The resolver of a Cloud topology's {@code resolve.classify} on a model of kind openai: the
+   * step's labels with their descriptions, and examples from the labels and the examples file.
+   */
+  @Override
+  public synchronized io.sluice.operators.cloud.Resolver resolver(Model model,
+      Step.Classify classify, Path baseDir) {
+    OpenAiModel api = model.openai().orElseThrow(() -> new IllegalArgumentException(
+        "model " + model.name() + " is not of kind openai"));
+    Map<String, List<String>> examples = new LinkedHashMap<>();
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    classify.labels().forEach((name, label) -> {
+      descriptions.put(name, label.description());
+      examples.computeIfAbsent(name, k -> new ArrayList<>()).addAll(label.examples());
+    });
+    if (classify.examplesFile() != null) {
+      for (LabelledText t : readExamples(classify, baseDir)) {
+        examples.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(t.text());
+      }
+    }
+    List<ResolverPrompt.Label> labels = new ArrayList<>();
+    examples.forEach((name, texts) -> labels.add(
+        new ResolverPrompt.Label(name, descriptions.get(name), texts)));
+    OpenAiResolver resolver = new OpenAiResolver(model.name(), api, labels, registry, clock,
+        new java.util.Random());
+    resolvers.add(resolver);
+    return resolver;
+  }
+
+  /** The resolvers this runtime opened, for {@code /health}. */
+  public synchronized List<OpenAiResolver> resolvers() {
+    return List.copyOf(resolvers);
   }
 
   @Override
@@ -226,6 +264,8 @@ public final class Models implements TextModels, EntityModels, Decoders, AutoClo
 
   @Override
   public synchronized void close() {
+    resolvers.forEach(OpenAiResolver::close);
+    resolvers.clear();
     extractors.close();
     decoders.close();
     for (RolloutModel slot : byStep.values()) {

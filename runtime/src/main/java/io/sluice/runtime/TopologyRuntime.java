@@ -2,6 +2,7 @@ package io.sluice.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.sluice.runtime.resolve.OpenAiResolver;
 import io.sluice.connectors.KafkaCluster;
 import io.sluice.inference.Ticker;
 import io.sluice.connectors.embedded.EmbeddedKafka;
@@ -298,6 +299,13 @@ public final class TopologyRuntime implements AutoCloseable {
       components.put("link", new Health.Component(
           l == CloudLink.State.UP, l.name(), spec.cloud().orElseThrow().bootstrap(), false));
     }
+    if (models != null) {
+      for (OpenAiResolver resolver : models.resolvers()) {
+        OpenAiResolver.State r = resolver.state();
+        components.put("resolver." + resolver.name(), new Health.Component(
+            r == OpenAiResolver.State.UP, r.name(), resolver.version(), false));
+      }
+    }
     return new Health(components);
   }
 
@@ -339,6 +347,7 @@ public final class TopologyRuntime implements AutoCloseable {
       wanted.put(from, partitions);
       wanted.put(Topics.namespaceOf(from).summaries(), partitions);
       wanted.put(topics.verdicts(), partitions);
+      wanted.put(topics.review(), partitions);
       wanted.put(feedback, partitions);
       configs.put(feedback, Map.of("cleanup.policy", "compact"));
       TopicAdmin.ensureTopics(bootstrap, wanted, configs);

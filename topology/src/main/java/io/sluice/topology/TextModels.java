@@ -20,4 +20,16 @@ public interface TextModels {
    * @param baseDir folder of the topology file, for relative paths; null for bundled files
    */
   TextModel create(Model model, Step.Classify classify, Path baseDir);
+
+  /**
+   * The resolver of a Cloud topology whose {@code resolve.classify} names a model of kind
+   * openai: asks the remote model for one label of the step's label set.
+   *
+   * @throws IllegalStateException from runtimes that call no remote models
+   */
+  default io.sluice.operators.cloud.Resolver resolver(Model model, Step.Classify classify,
+      Path baseDir) {
+    throw new IllegalStateException("This runtime calls no remote models; model '"
+        + model.name() + "' is of kind openai");
+  }
 }

@@ -6,6 +6,8 @@ import io.sluice.operators.anomaly.AnomalyOperator;
 import io.sluice.operators.anomaly.DetectionMethod;
 import io.sluice.operators.anomaly.DetectorSettings;
 import io.sluice.operators.cloud.DedupeProcessor;
+import io.sluice.operators.cloud.ResolveProcessor;
+import io.sluice.operators.cloud.Resolver;
 import io.sluice.operators.cloud.VerdictProcessor;
 import io.sluice.operators.decode.AvroPayloadDecoder;
 import io.sluice.operators.decode.CsvPayloadDecoder;
@@ -48,6 +50,7 @@ import io.sluice.topology.step.StepKinds;
 import io.sluice.topology.step.StepOperator;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,10 +230,33 @@ public final class TopologyBuilder {
         return Set.of(seen);
       }
     }, "forwarded");
-    TextModel model = models.create(spec.models().get(resolve.classify().model()),
-        resolve.classify(), baseDir);
-    addInfer(topology, "resolve", "cloud", InferenceBatching.defaults(), model, true, false,
-        "dedupe");
+    io.sluice.topology.spec.Model declared = spec.models().get(resolve.classify().model());
+    if (declared.openai().isPresent()) {
+      Resolver resolver = models.resolver(declared, resolve.classify(), baseDir);
+      String pending = "cloud-resolving";
+      StoreBuilder<?> buffer = Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(pending), Serdes.String(),
+              AvroSerdes.pipelineRecord())
+          .withLoggingEnabled(Map.of());
+      topology.addProcessor("resolve", new ProcessorSupplier<String, PipelineRecord, String,
+          PipelineRecord>() {
+        @Override
+        public ResolveProcessor get() {
+          return new ResolveProcessor(pending, resolver, "verdict", "review",
+              Duration.ofMillis(20), registry);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+          return Set.of(buffer);
+        }
+      }, "dedupe");
+      topology.addSink("review", topics.review(), new StringSerializer(), resultOf(), "resolve");
+    } else {
+      TextModel model = models.create(declared, resolve.classify(), baseDir);
+      addInfer(topology, "resolve", "cloud", InferenceBatching.defaults(), model, true, false,
+          "dedupe");
+    }
     topology.addProcessor("verdict", () -> new VerdictProcessor("verdicts", "feedback",
         resolve.feedbackMinConfidence()), "resolve");
     topology.addSink("verdicts", topics.verdicts(), new StringSerializer(),

@@ -34,6 +34,7 @@ import io.sluice.topology.spec.Limits;
 import io.sluice.topology.spec.Metadata;
 import io.sluice.topology.spec.Model;
 import io.sluice.topology.spec.Pipeline;
+import io.sluice.topology.spec.OpenAiModel;
 import io.sluice.topology.spec.Resolve;
 import io.sluice.topology.spec.RouteRule;
 import io.sluice.topology.spec.Source;
@@ -211,9 +212,12 @@ public final class TopologyFormat {
           "A model the steps can use, loaded once and shared. A folder bundle must be signed by"
               + " a trusted key (see docs/operations.md); bundles in the jar are trusted as"
               + " shipped.")
-      .required("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
-              "classpath:<bundle name> or a folder path"),
-          "Where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
+      .optional("kind", oneOf("onnx", "openai"), "onnx", "onnx",
+          "onnx: a local ONNX bundle (bundle: ...); openai: a model behind an OpenAI-compatible"
+              + " API (baseUrl, model, apiKey, ...), for a Cloud topology's resolve.")
+      .optional("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
+              "classpath:<bundle name> or a folder path"), null, null,
+          "kind onnx (required): where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
               + " jar), classpath:bge-small-en-v1.5-q, classpath:e5-small-v2-q, or a folder with"
               + " model.onnx, tokenizer.json and a manifest, relative to this file.")
       .optional("threads", integer(1, 64), 2, "2", "ONNX Runtime intra-op threads.")
@@ -232,10 +236,44 @@ public final class TopologyFormat {
           "model.onnx", "Decoders (generate steps) in an export folder: the ONNX file to run,"
               + " beside config.json or in onnx/; model_quantized.onnx for int8. A bundle with"
               + " bundle.json names its own.")
+      .optional("baseUrl", string("https?://[^\\s]+", "an http(s) URL"), null, null,
+          "kind openai (required): the API root, ending in /v1, e.g. https://api.openai.com/v1"
+              + " or http://localhost:8000/v1 (sluice serve, vLLM, Ollama, llama.cpp).")
+      .optional("model", string("[^\\s]+", "a model id"), null, null,
+          "kind openai (required): the model id the server knows, e.g. gpt-4o-mini.")
+      .optional("apiKey", secret(), null, null,
+          "kind openai: the bearer token, written as ${ENV_VAR}; never logged.")
+      .optional("maxConcurrency", integer(1, 1024), 8, "8",
+          "kind openai: requests in flight at once, across every stream thread.")
+      .optional("timeout", duration(), Duration.ofSeconds(30), "30s",
+          "kind openai: how long one request may take before it counts as failed and is retried.")
+      .optional("requestsPerMinute", integer(0, 10_000_000), 0, "0 (no limit)",
+          "kind openai: the most requests started in any minute.")
+      .optional("tokensPerMinute", integer(0, 1_000_000_000), 0, "0 (no limit)",
+          "kind openai: the most tokens (prompt and completion) spent in any minute.")
+      .optional("dailyTokenBudget", size(), 0L, "0 (no budget)",
+          "kind openai: tokens the resolver may spend per UTC day; once spent, records go to"
+              + " review and /health says DEGRADED until the day turns.")
+      .optional("pricePer1kPromptTokens", number(0, 1_000), 0.0, "0",
+          "kind openai: price of 1,000 prompt tokens, for the estimated-cost meter.")
+      .optional("pricePer1kCompletionTokens", number(0, 1_000), 0.0, "0",
+          "kind openai: price of 1,000 completion tokens, for the estimated-cost meter.")
+      .optional("maxRetries", integer(0, 100), 4, "4",
+          "kind openai: retries of a request that failed for a transient reason (429, 5xx,"
+              + " timeout, connection), with exponential backoff and jitter, honouring"
+              + " Retry-After; then the record goes to review.")
+      .optional("promptExamples", integer(0, 100), 3, "3",
+          "kind openai: examples per label written into the prompt.")
+      .optional("logprobs", bool(), false, "false",
+          "kind openai: ask for token log-probabilities and take each verdict's confidence from"
+              + " them (OpenAI and vLLM give them); a server that refuses is asked without.")
+      .optional("assumedConfidence", number(0, 1), 0.9, "0.9",
+          "kind openai: the confidence of a verdict that comes without log-probabilities.")
+      .check(TopologyFormat::checkModelKind)
       .check(TopologyFormat::checkModelTrust)
       .check((v, reader) -> {
         String bundle = v.get("bundle");
-        if (bundle.startsWith("classpath:")) {
+        if (bundle != null && bundle.startsWith("classpath:")) {
           String name = bundle.substring("classpath:".length());
           // Bundles shipped in the jar: their manifests live under sluice/bundles/<name>/.
           if (TopologyFormat.class.getClassLoader()
@@ -246,10 +284,50 @@ public final class TopologyFormat {
           }
         }
       })
-      .build(v -> new Model(null, v.get("bundle"), v.get("threads"),
+      .build(v -> "openai".equals(v.get("kind")) ? Model.openAi(null, openAiOf(v))
+          : new Model(null, v.get("bundle"), v.get("threads"),
           Optional.ofNullable(v.get("digest")), v.get("trustedKeys"), v.get("allowUnsigned"),
           v.get("rollout") == null ? Model.Rollout.DEFAULT : v.get("rollout"),
           Optional.ofNullable(v.get("file"))));
+
+  private static final List<String> OPENAI_FIELDS = List.of("baseUrl", "model", "apiKey",
+      "maxConcurrency", "timeout", "requestsPerMinute", "tokensPerMinute", "dailyTokenBudget",
+      "pricePer1kPromptTokens", "pricePer1kCompletionTokens", "maxRetries", "promptExamples",
+      "logprobs", "assumedConfidence");
+  private static final List<String> ONNX_FIELDS = List.of("bundle", "threads", "digest",
+      "trustedKeys", "allowUnsigned", "rollout", "file");
+
+  /** Each kind's required fields are there, and no field of the other kind is. */
+  private static void checkModelKind(ObjectType.Values v, Reader reader) {
+    boolean openai = "openai".equals(v.get("kind"));
+    if (openai) {
+      for (String required : List.of("baseUrl", "model")) {
+        if (v.get(required) == null) {
+          reader.error(v.node(), "a model of kind openai needs " + required,
+              "add " + required + ": ... (see docs/resolver.md)");
+        }
+      }
+    } else if (v.get("bundle") == null) {
+      reader.error(v.node(), "missing required field 'bundle' in Model",
+          "add bundle: classpath:all-minilm-l6-v2-q, a folder path, or kind: openai");
+    }
+    for (String field : openai ? ONNX_FIELDS : OPENAI_FIELDS) {
+      if (v.present(field)) {
+        reader.error(v.node(field), "field '" + field + "' belongs to models of kind "
+            + (openai ? "onnx" : "openai"), openai ? "remove it" : "set kind: openai, or remove it");
+      }
+    }
+  }
+
+  private static OpenAiModel openAiOf(ObjectType.Values v) {
+    String key = v.get("apiKey");
+    return new OpenAiModel(java.net.URI.create(v.<String>get("baseUrl")), v.get("model"),
+        Optional.ofNullable(key).filter(k -> !k.isBlank()), v.get("maxConcurrency"),
+        v.get("timeout"), v.get("requestsPerMinute"), v.get("tokensPerMinute"),
+        v.get("dailyTokenBudget"), v.get("pricePer1kPromptTokens"),
+        v.get("pricePer1kCompletionTokens"), v.get("maxRetries"), v.get("promptExamples"),
+        v.get("logprobs"), v.get("assumedConfidence"));
+  }
 
   /** Reads inline PEM keys now, so a broken key is reported with the file's line. */
   private static void checkModelTrust(ObjectType.Values v, Reader reader) {
@@ -500,9 +578,17 @@ public final class TopologyFormat {
           names + (alike.size() == 1 ? " runs" : " run") + " on "
               + (kind.readsText() ? "TextEvent" : "SensorReading") + " sources");
     }
-    kind.model(step).filter(models::containsKey).ifPresent(model -> kind.checkModel(step,
-        models.get(model), baseDirOf(reader.file()),
-        (message, hint) -> reader.error(step.line(), 0, message, hint)));
+    kind.model(step).filter(models::containsKey).ifPresent(model -> {
+      if (models.get(model).openai().isPresent()) {
+        reader.error(step.line(), 0, "model '" + model + "' is of kind openai, and step '"
+            + step.kind() + "' runs local models only",
+            "name an onnx model here; openai models resolve forwarded records in a Cloud"
+                + " topology's resolve.classify");
+      } else {
+        kind.checkModel(step, models.get(model), baseDirOf(reader.file()),
+            (message, hint) -> reader.error(step.line(), 0, message, hint));
+      }
+    });
     kind.model(step).ifPresent(model -> {
       if (!models.containsKey(model)) {
         String near = Suggestions.nearest(model, models.keySet());

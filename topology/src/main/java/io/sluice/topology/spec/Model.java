@@ -18,12 +18,28 @@ import java.util.Optional;
  *     one, else it is rolled back
  * @param file for a decoder export folder: the ONNX file to run ({@code model.onnx}, or
  *     {@code model_quantized.onnx} for int8); empty for the default
+ * @param openai for {@code kind: openai}: the API the model is behind; {@code bundle} is then
+ *     {@code openai:<model id>}, a reference only
  */
 public record Model(String name, String bundle, int threads, Optional<String> digest,
-    List<String> trustedKeys, boolean allowUnsigned, Rollout rollout, Optional<String> file) {
+    List<String> trustedKeys, boolean allowUnsigned, Rollout rollout, Optional<String> file,
+    Optional<OpenAiModel> openai) {
 
   public Model {
     trustedKeys = List.copyOf(trustedKeys);
+  }
+
+  /** A local model (ONNX bundle). */
+  public Model(String name, String bundle, int threads, Optional<String> digest,
+      List<String> trustedKeys, boolean allowUnsigned, Rollout rollout, Optional<String> file) {
+    this(name, bundle, threads, digest, trustedKeys, allowUnsigned, rollout, file,
+        Optional.empty());
+  }
+
+  /** A model behind an OpenAI-compatible API. */
+  public static Model openAi(String name, OpenAiModel api) {
+    return new Model(name, "openai:" + api.model(), 1, Optional.empty(), List.of(), false,
+        Rollout.DEFAULT, Optional.empty(), Optional.of(api));
   }
 
   /** A model with the default ONNX file. */
@@ -40,7 +56,8 @@ public record Model(String name, String bundle, int threads, Optional<String> di
 
   /** This model under another name. */
   public Model named(String newName) {
-    return new Model(newName, bundle, threads, digest, trustedKeys, allowUnsigned, rollout, file);
+    return new Model(newName, bundle, threads, digest, trustedKeys, allowUnsigned, rollout, file,
+        openai);
   }
 
   /**
