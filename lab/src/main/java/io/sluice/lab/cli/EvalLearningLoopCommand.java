@@ -41,6 +41,8 @@ import picocli.CommandLine;
     footer = {
       "  sluice eval learning-loop --data ../shared/data/clinc150 --withheld 30 --rate 20 "
           + "--csv docs/charts/learning-loop.csv --chart docs/charts/learning-loop.png --json",
+      "  OPENAI_API_KEY=... sluice eval learning-loop --data ../shared/data/clinc150 "
+          + "--cloud-topology edge-configs/cloud-openai.yaml --json",
       "",
       "Exit codes: 0 done, 1 the forward rate did not fall or records went missing (with "
           + "--check), 2 bad arguments or data, 3 runtime error."})
@@ -92,6 +94,14 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
       paramLabel = "BUNDLE", description = "The cloud's encoder (default: ${DEFAULT-VALUE}).")
   String cloudModel;
 
+  @Option(names = "--cloud-topology", paramLabel = "FILE",
+      description = "A Cloud topology file whose models and resolve settings (model, head,"
+          + " feedbackMinConfidence, dedupeRetention) the cloud takes in place of --cloud-model"
+          + " and --feedback-min-confidence; its labels are replaced by the data set's. A model"
+          + " of kind openai resolves over HTTP: the JSON then counts resolver_calls, _retries,"
+          + " _errors, _prompt_tokens, _completion_tokens and reviewed.")
+  Path cloudTopology;
+
   @Option(names = "--no-learn", description = "Run the gateway with cloud.learn: false (the "
       + "link still carries feedback, nothing learns it): the baseline without the loop.")
   boolean noLearn;
@@ -136,7 +146,10 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
     LearningLoopReplay.Options options = new LearningLoopReplay.Options(data, withheld, rate,
         records, window, trainPerIntent, seed,
         new LoopRig.Settings(gatewayModel, cloudModel, minConfidence, feedbackMinConfidence,
-            !noLearn));
+            !noLearn, cloudTopology == null ? null : cloudTopology.toAbsolutePath()));
+    if (cloudTopology != null && !Files.isRegularFile(cloudTopology)) {
+      throw new ExitCodes.UsageError("--cloud-topology " + cloudTopology + " is not a file");
+    }
     if (baseline && noLearn) {
       throw new ExitCodes.UsageError("--baseline already runs without learning; drop --no-learn");
     }
@@ -181,10 +194,12 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
       CliOutput.printJsonLine(out, figures);
     }
     out.flush();
-    if (check && (!fell || report.figures().missing() > 0)) {
+    if (check && (!fell || report.figures().missing() > 0 || report.cloudUnanswered() > 0)) {
       err.println("Check failed: " + (fell ? "" : "the forward rate did not fall after feedback; ")
           + (report.figures().missing() > 0 ? report.figures().missing()
-              + " records were never routed" : ""));
+              + " records were never routed; " : "")
+          + (report.cloudUnanswered() > 0 ? report.cloudUnanswered()
+              + " forwarded records had no verdict or review entry" : ""));
       return ExitCodes.FAILED;
     }
     return ExitCodes.OK;
@@ -235,6 +250,13 @@ public final class EvalLearningLoopCommand implements Callable<Integer> {
           pct(f.get("baseline_forward_rate_early")), pct(f.get("baseline_forward_rate_late")),
           pct(f.get("baseline_withheld_forwarded_early")),
           pct(f.get("baseline_withheld_forwarded_late")), pct(f.get("baseline_local_accuracy")));
+    }
+    if (report.options().rig().cloudTopology() != null) {
+      out.printf(Locale.ROOT, "  resolver            %s calls, %s retries, %s errors; %s prompt +"
+              + " %s completion tokens; %s sent to review, %s unanswered%n",
+          f.get("resolver_calls"), f.get("resolver_retries"), f.get("resolver_errors"),
+          f.get("resolver_prompt_tokens"), f.get("resolver_completion_tokens"),
+          f.get("reviewed"), f.get("cloud_unanswered"));
     }
     out.printf(Locale.ROOT, "  time                start-up %s s, stream %s s; missing %d,"
             + " dead letters %d%n", f.get("startup_s"), f.get("stream_s"), figures.missing(),

@@ -110,6 +110,30 @@ class OpenAiCompatibilityTest {
   }
 
   @Test
+  void theCloudsResolverGetsALabelOfTheSetFromThisServer() throws Exception {
+    var labels = java.util.List.of(
+        new io.sluice.runtime.resolve.internal.ResolverPrompt.Label("electrical", "", List.of()),
+        new io.sluice.runtime.resolve.internal.ResolverPrompt.Label("hydraulic", "", List.of()),
+        new io.sluice.runtime.resolve.internal.ResolverPrompt.Label("mechanical", "",
+            List.of()));
+    var api = new io.sluice.topology.spec.OpenAiModel(java.net.URI.create(server.url()),
+        DECODER, Optional.of(KEY), 2, Duration.ofSeconds(30), 0, 0, 0, 0, 0, 1, 0, false, 0.9);
+    try (var resolver = new io.sluice.runtime.resolve.OpenAiResolver("tiny", api, labels,
+        new SimpleMeterRegistry(), Clock.systemUTC(), new java.util.Random(3))) {
+      var reply = resolver.resolve("breaker tripped").get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // The tiny decoder knows nothing of faults, but constrained decoding keeps it in the set.
+      assertThat(reply).isInstanceOf(io.sluice.operators.cloud.Resolution.Labelled.class);
+      assertThat(((io.sluice.operators.cloud.Resolution.Labelled) reply).label())
+          .isIn("electrical", "hydraulic", "mechanical");
+      // A prompt past the decoder's 256 positions is refused, and the record goes to people.
+      var tooLong = resolver.resolve("word ".repeat(400)).get(60,
+          java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(((io.sluice.operators.cloud.Resolution.Unresolved) tooLong).reason())
+          .startsWith("refused: HTTP 400");
+    }
+  }
+
+  @Test
   void aPlainChatCompletionIsTheGreedyContinuation() {
     ChatCompletion completion = client.chat().completions().create(chat("check the").build());
 

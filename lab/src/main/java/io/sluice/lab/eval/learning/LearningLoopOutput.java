@@ -175,6 +175,16 @@ public final class LearningLoopOutput {
     json.put("kept_local", f.all().keptLocal());
     json.put("forwarded", f.all().forwarded());
     json.put("cloud_accepted", report.cloudAccepted());
+    LoopRig.ResolverFigures r = report.resolver();
+    json.put("cloud_topology", o.rig().cloudTopology() == null ? null
+        : o.rig().cloudTopology().toString());
+    json.put("resolver_calls", r.calls());
+    json.put("resolver_retries", r.retries());
+    json.put("resolver_errors", r.errors());
+    json.put("resolver_prompt_tokens", r.promptTokens());
+    json.put("resolver_completion_tokens", r.completionTokens());
+    json.put("reviewed", r.reviewed());
+    json.put("cloud_unanswered", report.cloudUnanswered());
     json.put("feedback_received", report.feedbackReceived());
     json.put("feedback_learned", report.lessons().stream().mapToInt(l -> l.taught().size())
         .sum());

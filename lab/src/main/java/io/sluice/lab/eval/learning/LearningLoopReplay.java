@@ -49,10 +49,8 @@ public final class LearningLoopReplay {
 
     /** The same replay with the gateway's learning switched on or off. */
     public Options withLearning(boolean learn) {
-      LoopRig.Settings r = rig;
       return new Options(data, withheld, ratePerSecond, records, window, trainPerIntent, seed,
-          new LoopRig.Settings(r.gatewayModel(), r.cloudModel(), r.minConfidence(),
-              r.feedbackMinConfidence(), learn));
+          rig.withLearning(learn));
     }
   }
 
@@ -73,12 +71,16 @@ public final class LearningLoopReplay {
    * @param deadLetters records the gateway dead-lettered (none expected)
    * @param startupSeconds time to train both tiers and start the brokers
    * @param streamSeconds time from the first publish to the last record routed
+   * @param resolver what the cloud's resolver did
+   * @param cloudUnanswered with a remote resolver: records the cloud accepted that had neither
+   *     a verdict nor a review entry when the replay ended (a backlog, not a loss)
    */
   public record Report(Options options, List<String> withheld, int knownIntents,
       int gatewayExamples,
       int cloudExamples, ForwardTimeline.Figures figures, List<ForwardTimeline.Window> windows,
       List<FeedbackLearner.Lesson> lessons, long firstPublishMillis, long feedbackReceived,
-      long cloudAccepted, long deadLetters, double startupSeconds, double streamSeconds) {
+      long cloudAccepted, long deadLetters, double startupSeconds, double streamSeconds,
+      LoopRig.ResolverFigures resolver, long cloudUnanswered) {
 
     /** Every verdict-to-serving-head latency, in milliseconds, sorted. */
     public long[] learningLatenciesMillis() {
@@ -129,7 +131,16 @@ public final class LearningLoopReplay {
           progress.accept("Not every record was routed within " + DRAIN_LIMIT.toSeconds()
               + " s of the last publish; the missing ones are reported");
         }
+        long forwarded = ids.stream().filter(id -> rig.outcome(id)
+            .map(LoopRig.Outcome::forwarded).orElse(false)).count();
+        if (!rig.awaitCloudAnswered(forwarded, DRAIN_LIMIT)) {
+          progress.accept("The cloud's resolver had not answered every forwarded record within "
+              + DRAIN_LIMIT.toSeconds() + " s; the rest are reported as unanswered");
+        }
         double streamSeconds = (clock.millis() - first) / 1000.0;
+        LoopRig.ResolverFigures resolver = rig.resolverFigures();
+        long unanswered = rig.remoteResolver()
+            ? Math.max(0, forwarded - resolver.resolved() - resolver.reviewed()) : 0;
         List<ForwardTimeline.Observation> observations = observations(rig, data, publishedAt,
             first);
         ForwardTimeline timeline = new ForwardTimeline(observations, options.window());
@@ -138,7 +149,7 @@ public final class LearningLoopReplay {
         return new Report(options, data.withheld(), known, data.gatewayTraining().size(),
             data.cloudTraining().size(), timeline.figures(), timeline.windows(), rig.lessons(),
             first, rig.feedbackReceived(), rig.cloudAccepted(), rig.deadLetters(),
-            startupSeconds, streamSeconds);
+            startupSeconds, streamSeconds, resolver, unanswered);
       }
     } finally {
       deleteQuietly(work);

@@ -11,6 +11,8 @@ import io.sluice.runtime.RuntimeOptions;
 import io.sluice.runtime.TopologyRuntime;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.topology.TopologyLoader;
+import io.sluice.topology.spec.Resolve;
+import io.sluice.topology.spec.Step;
 import io.sluice.topology.spec.TopologySpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,9 +72,39 @@ public final class LoopRig implements AutoCloseable {
    * @param feedbackMinConfidence the cloud sends verdicts at least this confident back
    * @param learn whether the gateway learns the feedback ({@code cloud.learn}); without, the
    *     loop is open: a baseline
+   * @param cloudTopology a Cloud topology file whose models and resolve settings the cloud
+   *     takes (its labels replaced by the data set's); null for the replay's own cloud
    */
   public record Settings(String gatewayModel, String cloudModel, double minConfidence,
-      double feedbackMinConfidence, boolean learn) {}
+      double feedbackMinConfidence, boolean learn, Path cloudTopology) {
+
+    /** The replay's own cloud. */
+    public Settings(String gatewayModel, String cloudModel, double minConfidence,
+        double feedbackMinConfidence, boolean learn) {
+      this(gatewayModel, cloudModel, minConfidence, feedbackMinConfidence, learn, null);
+    }
+
+    /** The same with learning on or off. */
+    public Settings withLearning(boolean on) {
+      return new Settings(gatewayModel, cloudModel, minConfidence, feedbackMinConfidence, on,
+          cloudTopology);
+    }
+  }
+
+  /**
+   * What the cloud's resolver did, from its meters (all 0 for a local cloud model except
+   * resolved, which counts only remote verdicts).
+   *
+   * @param calls HTTP requests sent
+   * @param retries requests sent again
+   * @param errors failed requests and broken replies
+   * @param promptTokens prompt tokens the server reported
+   * @param completionTokens completion tokens the server reported
+   * @param resolved records the remote resolver labelled
+   * @param reviewed records sent to review
+   */
+  public record ResolverFigures(long calls, long retries, long errors, long promptTokens,
+      long completionTokens, long resolved, long reviewed) {}
 
   /**
    * Where the gateway sent one record and what it made of it.
@@ -91,6 +123,7 @@ public final class LoopRig implements AutoCloseable {
   private final List<FeedbackLearner.Lesson> lessons = new CopyOnWriteArrayList<>();
   private final Object arrivals = new Object();
   private TopologyRuntime cloud;
+  private boolean remoteResolver;
   private TopologyRuntime gateway;
   private OutputTally tally;
   private MqttClient device;
@@ -123,8 +156,13 @@ public final class LoopRig implements AutoCloseable {
     variables.put("FEEDBACK_MIN_CONFIDENCE", Double.toString(settings.feedbackMinConfidence()));
     variables.put("LEARN", Boolean.toString(settings.learn()));
     RuntimeOptions options = new RuntimeOptions(null, 0, 0, workDir);
-    cloud = TopologyRuntime.start(topology(CLOUD_TOPOLOGY, variables), options, cloudMeters,
-        clock);
+    TopologySpec cloudSpec = topology(CLOUD_TOPOLOGY, variables);
+    if (settings.cloudTopology() != null) {
+      cloudSpec = withResolverOf(cloudSpec, settings.cloudTopology());
+      remoteResolver = cloudSpec.models().get(cloudSpec.resolve().orElseThrow().classify()
+          .model()).openai().isPresent();
+    }
+    cloud = TopologyRuntime.start(cloudSpec, options, cloudMeters, clock);
     variables.put("CLOUD_BOOTSTRAP", cloud.kafkaBootstrap());
     TopologySpec gatewaySpec = topology(GATEWAY_TOPOLOGY, variables);
     gateway = TopologyRuntime.start(gatewaySpec, options, gatewayMeters, clock);
@@ -150,6 +188,76 @@ public final class LoopRig implements AutoCloseable {
       throw new IllegalStateException("The replay cannot connect to the gateway's MQTT broker "
           + gateway.mqttUrl() + ": " + e, e);
     }
+  }
+
+  /**
+   * The replay's cloud with the models and resolve settings of {@code file}: its classify step
+   * keeps the model and head, and learns the data set's labels from the replay's examples file;
+   * topics, brokers and the feedback topic stay the replay's.
+   */
+  static TopologySpec withResolverOf(TopologySpec replay, Path file) {
+    TopologySpec user = new TopologyLoader(System::getenv).load(file);
+    if (user.kind() != TopologySpec.Kind.CLOUD) {
+      throw new IllegalArgumentException("--cloud-topology " + file + " is a Gateway topology;"
+          + " it must be kind: Cloud");
+    }
+    Resolve mine = replay.resolve().orElseThrow();
+    Resolve theirs = user.resolve().orElseThrow();
+    Step.Classify classify = new Step.Classify(theirs.classify().model(), Map.of(),
+        mine.classify().examplesFile(), theirs.classify().head(), theirs.classify().line());
+    Resolve resolve = new Resolve(mine.from(), classify, theirs.dedupeRetention(),
+        theirs.feedbackMinConfidence(), mine.feedbackTopic());
+    return new TopologySpec(replay.file(), replay.apiVersion(), replay.kind(),
+        replay.metadata(), replay.brokers(), user.models(), List.of(), List.of(),
+        Optional.of(resolve), Optional.empty(), replay.limits());
+  }
+
+  /** What the cloud's resolver did so far. */
+  public ResolverFigures resolverFigures() {
+    return new ResolverFigures(cloudSum(AppMeters.RESOLVER_REQUESTS.meterName()),
+        cloudSum(AppMeters.RESOLVER_RETRIES.meterName()),
+        cloudSum(AppMeters.RESOLVER_ERRORS.meterName()),
+        cloudSum(AppMeters.RESOLVER_TOKENS.meterName(), "type", "prompt"),
+        cloudSum(AppMeters.RESOLVER_TOKENS.meterName(), "type", "completion"),
+        cloudSum(OperatorMeters.CLOUD_RESOLVED.meterName()),
+        cloudSum(OperatorMeters.CLOUD_REVIEWED.meterName()));
+  }
+
+  /** Whether the cloud resolves with a model of kind openai. */
+  public boolean remoteResolver() {
+    return remoteResolver;
+  }
+
+  /**
+   * With a remote resolver: waits until the cloud has accepted {@code forwarded} records and
+   * every one it accepted has a verdict or a review entry, at most {@code limit}.
+   *
+   * @param forwarded how many distinct records the gateway forwarded
+   * @return whether all were answered (always true for a local cloud model)
+   */
+  public boolean awaitCloudAnswered(long forwarded, Duration limit) {
+    if (!remoteResolver) {
+      return true;
+    }
+    Instant deadline = clock.instant().plus(limit);
+    synchronized (arrivals) {
+      while (true) {
+        ResolverFigures f = resolverFigures();
+        long accepted = cloudAccepted();
+        if (accepted >= forwarded && f.resolved() + f.reviewed() >= accepted) {
+          return true;
+        }
+        if (!clock.instant().isBefore(deadline)) {
+          return false;
+        }
+        waitOn(Duration.ofMillis(200));
+      }
+    }
+  }
+
+  private long cloudSum(String meter, String... tags) {
+    return (long) cloudMeters.find(meter).tags(tags).counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 
   private static TopologySpec topology(String name, Map<String, String> variables) {

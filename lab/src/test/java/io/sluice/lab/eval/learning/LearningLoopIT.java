@@ -144,7 +144,7 @@ class LearningLoopIT {
     }
   }
 
-  private static List<String> publish(LoopRig rig, String prefix, List<String> texts) {
+  static List<String> publish(LoopRig rig, String prefix, List<String> texts) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       String id = prefix + i;
@@ -154,7 +154,7 @@ class LearningLoopIT {
     return ids;
   }
 
-  private static List<LabelledText> labelled(Map<String, List<String>> byLabel) {
+  static List<LabelledText> labelled(Map<String, List<String>> byLabel) {
     return byLabel.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .flatMap(e -> e.getValue().stream().map(t -> new LabelledText(t, e.getKey())))
         .toList();

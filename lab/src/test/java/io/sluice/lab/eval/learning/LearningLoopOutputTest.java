@@ -35,7 +35,8 @@ class LearningLoopOutputTest {
     var options = new LearningLoopReplay.Options(Path.of("data"), 1, 10, 20, 5, 30, 7,
         new LoopRig.Settings("classpath:a", "classpath:b", 0.7, 0.5, learn));
     return new LearningLoopReplay.Report(options, List.of("intent-0"), 4, 120, 150,
-        timeline.figures(), timeline.windows(), lessons, start, 4, 4, 0, 12.5, 2.0);
+        timeline.figures(), timeline.windows(), lessons, start, 4, 4, 0, 12.5, 2.0,
+        new LoopRig.ResolverFigures(9, 3, 2, 900, 40, 3, 1), 0);
   }
 
   @Test
@@ -52,7 +53,14 @@ class LearningLoopOutputTest {
         .containsEntry("feedback_learned", 1)
         .containsEntry("heads_learned", 1L)
         .containsEntry("learning_latency_p50_ms", 750L)
-        .containsEntry("learn", true);
+        .containsEntry("learn", true)
+        .containsEntry("resolver_calls", 9L)
+        .containsEntry("resolver_retries", 3L)
+        .containsEntry("resolver_errors", 2L)
+        .containsEntry("resolver_prompt_tokens", 900L)
+        .containsEntry("resolver_completion_tokens", 40L)
+        .containsEntry("reviewed", 1L)
+        .containsEntry("cloud_unanswered", 0L);
   }
 
   @Test
