@@ -12,6 +12,24 @@ package io.sluice.inference;
  * @param model the encoder bundle's name
  * @param modelVersion the encoder bundle's version
  * @param headVersion the version of the head that answered (rises with every retraining)
+ * @param candidates the most likely labels (up to three, best first) with their probabilities,
+ *     for people reviewing the record
  */
 public record Prediction(String label, double confidence, double novelty, boolean novel,
-    int tokens, String model, String modelVersion, long headVersion) {}
+    int tokens, String model, String modelVersion, long headVersion,
+    java.util.List<Candidate> candidates) {
+
+  public Prediction {
+    candidates = java.util.List.copyOf(candidates);
+  }
+
+  /** A prediction whose only candidate is its label. */
+  public Prediction(String label, double confidence, double novelty, boolean novel, int tokens,
+      String model, String modelVersion, long headVersion) {
+    this(label, confidence, novelty, novel, tokens, model, modelVersion, headVersion,
+        java.util.List.of(new Candidate(label, confidence)));
+  }
+
+  /** A label and its probability. */
+  public record Candidate(String label, double confidence) {}
+}

@@ -315,9 +315,15 @@ public final class TextClassifier implements AutoCloseable {
       novelCount.increment();
     }
     BundleManifest manifest = encoder.bundle().manifest();
-    return new Prediction(current.head().labels().get(scores.label()), scores.confidence(),
+    List<String> labels = current.head().labels();
+    List<Prediction.Candidate> candidates = new ArrayList<>(scores.top().length);
+    for (int i = 0; i < scores.top().length; i++) {
+      candidates.add(new Prediction.Candidate(labels.get(scores.top()[i]),
+          scores.topConfidence()[i]));
+    }
+    return new Prediction(labels.get(scores.label()), scores.confidence(),
         scores.novelty(), scores.novel(), tokens, manifest.name(), manifest.version(),
-        current.info().version());
+        current.info().version(), candidates);
   }
 
   private List<Prediction> classifyRequests(List<Request> requests) {

@@ -33,6 +33,11 @@ public enum AppMeters {
           + " pricePer1kCompletionTokens"),
   RESOLVER_BUDGET_LEFT("sluice.resolver.budget.left", "gauge", "tokens",
       "Tokens left of the resolver's dailyTokenBudget today (UTC); absent without a budget"),
+  REVIEW_PENDING("sluice.review.pending", "gauge", "items",
+      "Records routed to review that no person has decided yet"),
+  REVIEW_DECISIONS("sluice.review.decisions", "counter", "items",
+      "Review items people decided (tag decision: label, reject); a label goes to the feedback"
+          + " topic like a cloud verdict"),
   RESOLVER_CACHE_HITS("sluice.resolver.cache.hits", "counter", "requests",
       "Texts the resolver answered from its reply cache, without a request");
 

@@ -414,7 +414,9 @@ public final class Models implements TextModels, EntityModels, Decoders, AutoClo
       List<Prediction> predictions = classifier.classify(texts);
       List<TextVerdict> out = new ArrayList<>(predictions.size());
       for (Prediction p : predictions) {
-        out.add(new TextVerdict(p.label(), p.confidence(), p.novelty(), p.novel(), p.tokens()));
+        out.add(new TextVerdict(p.label(), p.confidence(), p.novelty(), p.novel(), p.tokens(),
+            p.candidates().stream().map(c -> new TextVerdict.Candidate(c.label(),
+                c.confidence())).toList()));
       }
       return out;
     }

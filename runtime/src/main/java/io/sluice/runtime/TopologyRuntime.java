@@ -3,6 +3,7 @@ package io.sluice.runtime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.sluice.runtime.resolve.OpenAiResolver;
+import io.sluice.runtime.review.ReviewQueue;
 import io.sluice.connectors.KafkaCluster;
 import io.sluice.inference.Ticker;
 import io.sluice.connectors.embedded.EmbeddedKafka;
@@ -78,6 +79,7 @@ public final class TopologyRuntime implements AutoCloseable {
   private CloudLink link;
   private FeedbackLearner learner;
   private Models models;
+  private ReviewQueue review;
   private volatile boolean closed;
 
   private record Stoppable(String name, AutoCloseable resource) {}
@@ -145,6 +147,7 @@ public final class TopologyRuntime implements AutoCloseable {
       if (gateway) {
         runtime.startGatewaySide(registry, clock);
       }
+      runtime.startReview(registry, clock);
       if (owned != null) {
         runtime.stopOrder.add(new Stoppable("models", owned));
       }
@@ -166,6 +169,23 @@ public final class TopologyRuntime implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The review queue over this topology's review topic; closed before the brokers. */
+  private void startReview(MeterRegistry registry, Clock clock) {
+    io.sluice.topology.spec.Topics topics = spec.topics();
+    String feedback = spec.resolve().map(r -> r.feedbackTopic()).orElse(topics.feedback());
+    review = ReviewQueue.start(new ReviewQueue.Topics(kafkaBootstrap, topics.review(),
+        topics.reviewDecisions(), topics.audit(), feedback,
+        spec.resolve().isPresent() ? "" : spec.metadata().name(),
+        "sluice-review-" + spec.metadata().namespace() + "-" + spec.metadata().name() + "-"
+            + java.util.UUID.randomUUID()), clock, registry, Duration.ofSeconds(60));
+    stopOrder.add(new Stoppable("review queue", review));
+  }
+
+  /** The queue of records routed to review. */
+  public Optional<ReviewQueue> review() {
+    return Optional.ofNullable(review);
   }
 
   private void startStreams(MeterRegistry registry, Clock clock, TextModels models,
@@ -226,19 +246,21 @@ public final class TopologyRuntime implements AutoCloseable {
           .withInstanceId(mqtt.clientId()), registry, clock);
       link.start();
       stopOrder.add(new Stoppable("cloud link", link));
-      if (cloud.get().learn() && models != null) {
-        Map<String, io.sluice.runtime.rollout.RolloutModel> bySource = new LinkedHashMap<>();
-        for (Pipeline p : spec.pipelines()) {
-          for (Step.Classify c : p.steps(Step.Classify.class)) {
-            models.forStep(c).ifPresent(m -> bySource.put(p.from(), m));
-          }
+    }
+    // Feedback teaches the classifiers: the cloud's verdicts (when learn is on) and people's
+    // review decisions, which arrive on the same topic.
+    if ((cloud.isEmpty() || cloud.get().learn()) && models != null) {
+      Map<String, io.sluice.runtime.rollout.RolloutModel> bySource = new LinkedHashMap<>();
+      for (Pipeline p : spec.pipelines()) {
+        for (Step.Classify c : p.steps(Step.Classify.class)) {
+          models.forStep(c).ifPresent(m -> bySource.put(p.from(), m));
         }
-        if (!bySource.isEmpty()) {
-          learner = new FeedbackLearner(kafkaBootstrap, spec.topics().feedback(),
-              spec.metadata().name(), bySource, models, registry, clock);
-          learner.start();
-          stopOrder.add(new Stoppable("feedback learner", learner));
-        }
+      }
+      if (!bySource.isEmpty()) {
+        learner = new FeedbackLearner(kafkaBootstrap, spec.topics().feedback(),
+            spec.metadata().name(), bySource, models, registry, clock);
+        learner.start();
+        stopOrder.add(new Stoppable("feedback learner", learner));
       }
     }
   }
@@ -348,6 +370,9 @@ public final class TopologyRuntime implements AutoCloseable {
       wanted.put(Topics.namespaceOf(from).summaries(), partitions);
       wanted.put(topics.verdicts(), partitions);
       wanted.put(topics.review(), partitions);
+      wanted.put(topics.reviewDecisions(), partitions);
+      wanted.put(topics.audit(), partitions);
+      configs.put(topics.reviewDecisions(), Map.of("cleanup.policy", "compact"));
       wanted.put(feedback, partitions);
       configs.put(feedback, Map.of("cleanup.policy", "compact"));
       TopicAdmin.ensureTopics(bootstrap, wanted, configs);
@@ -357,10 +382,12 @@ public final class TopologyRuntime implements AutoCloseable {
       wanted.put(topics.input(source.name()), partitions);
     }
     for (String out : List.of(topics.results(), topics.deadLetters(), topics.forward(),
-        topics.review(), topics.alerts(), topics.summaries(), topics.feedback())) {
+        topics.review(), topics.alerts(), topics.summaries(), topics.feedback(),
+        topics.reviewDecisions(), topics.audit())) {
       wanted.put(out, partitions);
     }
     configs.put(topics.feedback(), Map.of("cleanup.policy", "compact"));
+    configs.put(topics.reviewDecisions(), Map.of("cleanup.policy", "compact"));
     spec.cloud().ifPresent(cloud -> {
       // While the link is down, forwarded records wait here: retention is the link's buffer.
       String ms = Long.toString(cloud.retention().toMillis());

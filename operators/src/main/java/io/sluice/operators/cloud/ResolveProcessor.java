@@ -47,6 +47,8 @@ public final class ResolveProcessor implements Processor<String, PipelineRecord,
 
   /** The attribute that says why a record went to review. */
   public static final String REVIEW_REASON = "review.reason";
+  /** The attribute that names the gateway that forwarded a record sent to review. */
+  public static final String REVIEW_GATEWAY = "review.gateway";
 
   private final String storeName;
   private final Resolver resolver;
@@ -151,6 +153,9 @@ public final class ResolveProcessor implements Processor<String, PipelineRecord,
       Resolution.Unresolved unresolved = (Resolution.Unresolved) resolution;
       Map<String, String> attributes = new LinkedHashMap<>(result.getAttributes());
       attributes.put(REVIEW_REASON, unresolved.reason());
+      if (call.record().getGateway() != null) {
+        attributes.put(REVIEW_GATEWAY, call.record().getGateway());
+      }
       result.setAttributes(attributes);
       result.setRoute("review");
       OperatorMeters.CLOUD_REVIEWED.counter(registry, "reason", reasonTag(unresolved.reason()))

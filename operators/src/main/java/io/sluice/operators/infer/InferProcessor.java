@@ -2,6 +2,7 @@ package io.sluice.operators.infer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.schemas.InferenceResult;
+import io.sluice.schemas.LabelCandidate;
 import io.sluice.schemas.ModelRef;
 import io.sluice.schemas.PipelineRecord;
 import java.util.ArrayList;
@@ -52,6 +53,12 @@ public final class InferProcessor extends BatchingProcessor {
       if (settings.classify()) {
         result.setLabel(verdict.label());
         result.setConfidence(verdict.confidence());
+        if (!verdict.candidates().isEmpty()) {
+          List<LabelCandidate> candidates = new ArrayList<>(verdict.candidates().size());
+          verdict.candidates().forEach(c -> candidates.add(
+              new LabelCandidate(c.label(), c.confidence())));
+          result.setCandidates(candidates);
+        }
       }
       if (settings.novelty()) {
         result.setNovelty(verdict.novelty());

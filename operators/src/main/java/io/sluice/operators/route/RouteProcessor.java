@@ -75,7 +75,18 @@ public final class RouteProcessor implements Processor<String, PipelineRecord, S
     count(target.kind().name().toLowerCase(), reason, bytes);
     switch (target.kind()) {
       case LOCAL -> context.forward(record, children.local());
-      case REVIEW -> context.forward(record, children.review());
+      case REVIEW -> {
+        // Why a person sees it: the rule that sent it there, for the review queue.
+        if (decision.ruleIndex() >= 0 && decision.ruleIndex() < rules.rules().size()) {
+          String when = rules.rules().get(decision.ruleIndex()).when();
+          java.util.Map<String, String> attributes =
+              new java.util.LinkedHashMap<>(result.getAttributes());
+          attributes.put("review.reason", "route rule " + (decision.ruleIndex() + 1)
+              + (when == null || when.isBlank() ? "" : ": " + when));
+          result.setAttributes(attributes);
+        }
+        context.forward(record, children.review());
+      }
       case CLOUD -> {
         value.setForwardReason(decision.reason());
         ForwardedRecord forwarded = ForwardedRecord.newBuilder()

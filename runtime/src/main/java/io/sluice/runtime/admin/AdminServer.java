@@ -6,6 +6,7 @@ import io.sluice.runtime.admin.internal.BearerAuth;
 import io.sluice.runtime.admin.internal.InferenceResource;
 import io.sluice.runtime.admin.internal.MetricsSampler;
 import io.sluice.runtime.admin.internal.ModelsResource;
+import io.sluice.runtime.admin.internal.ReviewResource;
 import io.sluice.runtime.admin.internal.RolloutResource;
 import io.sluice.runtime.admin.internal.StaticFiles;
 import io.sluice.runtime.admin.internal.TopologyResource;
@@ -125,6 +126,9 @@ public final class AdminServer implements AutoCloseable {
     router.post("/v1/classify").handler(inference::classify);
     router.post("/v1/embed").handler(inference::embed);
     router.post("/v1/extract").handler(inference::extract);
+    ReviewResource review = new ReviewResource(vertx, gateway);
+    router.get("/v1/review").handler(review::list);
+    router.post("/v1/review/:id").handler(review::decide);
     new io.sluice.runtime.openai.OpenAiApi(io.sluice.runtime.openai.ServedModels.of(
             gateway::decoders, inference::encoders),
         io.sluice.runtime.openai.OpenAiApi.Settings.defaults(), clock,

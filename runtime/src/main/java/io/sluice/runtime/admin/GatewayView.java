@@ -97,9 +97,20 @@ public interface GatewayView {
         null);
   }
 
+  /** The queue of records routed to review; empty until the topology runs. */
+  default Optional<io.sluice.runtime.review.ReviewQueue> review() {
+    return Optional.empty();
+  }
+
   /** A running topology seen through this interface. */
   static GatewayView of(TopologyRuntime runtime) {
-    return of(runtime::spec, runtime::health, runtime::models);
+    return of(runtime::spec, runtime::health, runtime::models, runtime::review);
+  }
+
+  /** A view without a review queue. */
+  static GatewayView of(Supplier<TopologySpec> spec, Supplier<Health> health,
+      Supplier<Optional<Models>> models) {
+    return of(spec, health, models, Optional::empty);
   }
 
   /**
@@ -107,8 +118,14 @@ public interface GatewayView {
    * of every classify step, their serving classifiers, and rollouts through them.
    */
   static GatewayView of(Supplier<TopologySpec> spec, Supplier<Health> health,
-      Supplier<Optional<Models>> models) {
+      Supplier<Optional<Models>> models,
+      Supplier<Optional<io.sluice.runtime.review.ReviewQueue>> review) {
     return new GatewayView() {
+      @Override
+      public Optional<io.sluice.runtime.review.ReviewQueue> review() {
+        return review.get();
+      }
+
       @Override
       public TopologySpec spec() {
         return spec.get();

@@ -31,6 +31,16 @@ public record Topics(String namespace) {
     return namespace + ".review";
   }
 
+  /** People's decisions on review items (compacted, keyed by item id). */
+  public String reviewDecisions() {
+    return namespace + ".review-decisions";
+  }
+
+  /** Who decided what and when, for auditors (append-only). */
+  public String audit() {
+    return namespace + ".audit";
+  }
+
   /** Alerts also published over MQTT (route {@code mqtt:<topic>}). */
   public String alerts() {
     return namespace + ".alerts";

@@ -12,7 +12,10 @@ public final class Head {
 
   /** What the head says about one vector; {@code label} indexes {@link #labels()}. */
   public record Scores(int label, double confidence, double novelty, boolean novel,
-      double rawNovelty) {}
+      double rawNovelty, int[] top, double[] topConfidence) {}
+
+  /** How many of the most likely labels {@link Scores#top} holds, best first. */
+  public static final int TOP = 3;
 
   private final HeadKind kind;
   private final List<String> labels;
@@ -47,7 +50,23 @@ public final class Head {
       normalizer += Math.exp((z - logits[best]) / temperature);
     }
     double raw = novelty.raw(-Vectors.logSumExp(logits), bank.distance(vector));
-    return new Scores(best, 1.0 / normalizer, novelty.percentile(raw), novelty.isNovel(raw), raw);
+    int k = Math.min(TOP, logits.length);
+    int[] top = new int[k];
+    double[] topConfidence = new double[k];
+    boolean[] taken = new boolean[logits.length];
+    for (int r = 0; r < k; r++) {
+      int at = -1;
+      for (int i = 0; i < logits.length; i++) {
+        if (!taken[i] && (at < 0 || logits[i] > logits[at])) {
+          at = i;
+        }
+      }
+      taken[at] = true;
+      top[r] = at;
+      topConfidence[r] = Math.exp((logits[at] - logits[best]) / temperature) / normalizer;
+    }
+    return new Scores(best, 1.0 / normalizer, novelty.percentile(raw), novelty.isNovel(raw), raw,
+        top, topConfidence);
   }
 
   public HeadKind kind() {
