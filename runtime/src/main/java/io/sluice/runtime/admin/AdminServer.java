@@ -62,7 +62,7 @@ public final class AdminServer implements AutoCloseable {
   private static final int BODY_LIMIT = 1 << 20;
   /** Paths served without a token: health, and the dashboard's static files (no data in them). */
   static final Set<String> PUBLIC_PATHS = Set.of("/health", "/", "/dashboard",
-      "/dashboard/app.js", "/dashboard/app.css");
+      "/dashboard/app.js", "/dashboard/app.css", "/dashboard/review", "/dashboard/review.js");
 
   private final Vertx vertx;
   private final HttpServer server;
@@ -138,6 +138,9 @@ public final class AdminServer implements AutoCloseable {
     router.get("/dashboard").handler(ctx -> dashboard.serve(ctx, "/dashboard"));
     router.get("/dashboard/app.js").handler(ctx -> dashboard.serve(ctx, "/dashboard/app.js"));
     router.get("/dashboard/app.css").handler(ctx -> dashboard.serve(ctx, "/dashboard/app.css"));
+    router.get("/dashboard/review").handler(ctx -> dashboard.serve(ctx, "/dashboard/review"));
+    router.get("/dashboard/review.js").handler(ctx ->
+        dashboard.serve(ctx, "/dashboard/review.js"));
     router.get("/dashboard/summary").handler(ctx -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("topology", gateway.spec().metadata().name());

@@ -103,6 +103,8 @@ public final class ReviewQueue implements AutoCloseable {
   private final MeterRegistry registry;
   private final Map<String, Item> items = new LinkedHashMap<>();
   private final Set<String> decided = new HashSet<>();
+  /** Decided items that got a label (and so went to the feedback topic). */
+  private final Set<String> labelled = new HashSet<>();
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Thread reader;
@@ -196,7 +198,15 @@ public final class ReviewQueue implements AutoCloseable {
       return;
     }
     if (record.topic().equals(topics.decisions())) {
-      decided.add(new String(record.key(), StandardCharsets.UTF_8));
+      String id = new String(record.key(), StandardCharsets.UTF_8);
+      decided.add(id);
+      try {
+        if (JSON.readTree(record.value()).path("label").isTextual()) {
+          labelled.add(id);
+        }
+      } catch (java.io.IOException e) {
+        log.warn("Review queue: decision {} on {} is not JSON", id, record.topic());
+      }
       return;
     }
     InferenceResult result;
@@ -254,6 +264,11 @@ public final class ReviewQueue implements AutoCloseable {
     return decided.size();
   }
 
+  /** Decisions that gave a label, so went to the feedback topic as well. */
+  public synchronized int labelledCount() {
+    return labelled.size();
+  }
+
   /** Records {@code decision} on item {@code id}; see the class comment. */
   public Outcome decide(String id, Decision decision) {
     Item item;
@@ -302,6 +317,11 @@ public final class ReviewQueue implements AutoCloseable {
       }
       throw new IllegalStateException("The decision on " + id + " could not be written: "
           + e.getMessage(), e);
+    }
+    if (decision.label().isPresent()) {
+      synchronized (this) {
+        labelled.add(id);
+      }
     }
     AppMeters.REVIEW_DECISIONS.counter(registry, "decision",
         decision.label().isPresent() ? "label" : "reject").increment();

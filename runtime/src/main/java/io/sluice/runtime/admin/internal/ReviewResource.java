@@ -80,6 +80,7 @@ public final class ReviewResource {
     body.put("items", items);
     body.put("pending", queue.pendingCount());
     body.put("decided", queue.decidedCount());
+    body.put("labelled", queue.labelledCount());
     JsonReplies.ok(ctx, body);
   }
 

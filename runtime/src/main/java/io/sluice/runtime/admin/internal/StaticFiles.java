@@ -19,13 +19,17 @@ public final class StaticFiles {
     this.files = files;
   }
 
-  /** The dashboard page, its script and its style sheet. */
+  /** The dashboard and review pages, their scripts and the style sheet. */
   public static StaticFiles dashboard() {
     Map<String, File> files = new LinkedHashMap<>();
     files.put("/dashboard", read("sluice/dashboard/index.html", "text/html; charset=utf-8"));
     files.put("/dashboard/app.js", read("sluice/dashboard/app.js",
         "text/javascript; charset=utf-8"));
     files.put("/dashboard/app.css", read("sluice/dashboard/app.css", "text/css; charset=utf-8"));
+    files.put("/dashboard/review", read("sluice/dashboard/review.html",
+        "text/html; charset=utf-8"));
+    files.put("/dashboard/review.js", read("sluice/dashboard/review.js",
+        "text/javascript; charset=utf-8"));
     return new StaticFiles(files);
   }
 
