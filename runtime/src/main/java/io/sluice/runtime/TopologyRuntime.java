@@ -415,6 +415,11 @@ public final class TopologyRuntime implements AutoCloseable {
       // (45 s), during which nothing is processed.
       p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
           spec.brokers().mqtt().clientId());
+    } else {
+      // Cloud instances share the partitions dynamically; when one dies, the others take its
+      // partitions (and the calls it had in flight) after 10 s rather than the default 45 s.
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
     }
     // The cache folds repeated writes of a key (anomaly state, say) into one changelog write per
     // commit; with exactly-once the cache is flushed at every commit, so nothing is held back.

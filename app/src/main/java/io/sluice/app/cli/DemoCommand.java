@@ -140,7 +140,8 @@ public final class DemoCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> interrupted.set(true), "sluice-demo-stop");
     try {
       adminServer = AdminServer.start(adminSettings, GatewayView.of(runtime), registry, clock);
-      err.println("Dashboard: " + adminServer.url() + "/dashboard (API: /openapi.yaml)");
+      err.println("Dashboard: " + adminServer.url() + "/dashboard, review queue: "
+          + adminServer.url() + "/dashboard/review (API: /openapi.yaml)");
       admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
           runtime.kafkaBootstrap()));
       Topics topics = spec.topics();
@@ -194,6 +195,7 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("results", results);
       summary.put("dlq", dlq);
       summary.put("forwarded", tally.forwarded());
+      summary.put("review_pending", runtime.review().map(q -> q.pendingCount()).orElse(0));
       summary.put("dropped", dropped);
       summary.put("lost", Math.max(0, published - results - dlq - dropped));
       summary.put("duplicates", Math.max(0, tally.outputRecords() - results));
@@ -207,8 +209,9 @@ public final class DemoCommand implements Callable<Integer> {
               last.state().name(), "candidate", last.candidate(), "reason", last.reason()));
         }
       }));
-      err.printf("published %d (%d malformed), ingested %d, results %d, dead letters %d, lost %d%n",
-          published, fleet.publishedBad(), ingested, results, dlq, summary.get("lost"));
+      err.printf("published %d (%d malformed), ingested %d, results %d, dead letters %d, lost %d;"
+          + " %s waiting for people at /dashboard/review%n", published, fleet.publishedBad(),
+          ingested, results, dlq, summary.get("lost"), summary.get("review_pending"));
       System.out.println(new ObjectMapper().writeValueAsString(summary));
       return (long) summary.get("lost") == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     } finally {

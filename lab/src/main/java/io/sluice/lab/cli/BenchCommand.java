@@ -9,7 +9,7 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     description = "Measure throughput, latency and memory; results go in docs/BENCHMARKS.md.",
     subcommands = {BenchPipelineCommand.class, BenchInferenceCommand.class,
-      GenerateBenchCommand.class, BenchAdminCommand.class},
+      GenerateBenchCommand.class, BenchAdminCommand.class, BenchCloudCommand.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice bench pipeline --json")
 public final class BenchCommand implements Runnable {
