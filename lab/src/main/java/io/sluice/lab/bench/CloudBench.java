@@ -1,24 +1,21 @@
 package io.sluice.lab.bench;
 
+import static io.sluice.runtime.resolve.ResolverTraffic.forwarded;
+import static io.sluice.runtime.resolve.ResolverTraffic.producer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.connectors.embedded.EmbeddedKafka;
 import io.sluice.runtime.RuntimeOptions;
 import io.sluice.runtime.TopologyRuntime;
 import io.sluice.runtime.resolve.ScriptedOpenAiServer;
 import io.sluice.schemas.AvroSerdes;
-import io.sluice.schemas.ForwardReason;
 import io.sluice.schemas.ForwardedRecord;
 import io.sluice.schemas.InferenceResult;
-import io.sluice.schemas.RecordKind;
 import io.sluice.topology.TopologyLoader;
 import io.sluice.topology.spec.TopologySpec;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,10 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The bench behind {@code sluice bench cloud}: how many verdicts per second the cloud tier gives
@@ -125,7 +120,7 @@ public final class CloudBench {
       awaitRunning(running);
       try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka, spec)) {
         long start = System.nanoTime();
-        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka)) {
+        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka.bootstrapServers())) {
           for (int i = 0; i < records; i++) {
             String id = namespace + "-" + i;
             producer.send(new ProducerRecord<>(namespace + ".forward", id,
@@ -181,23 +176,5 @@ public final class CloudBench {
     return consumer;
   }
 
-  private static KafkaProducer<String, ForwardedRecord> producer(EmbeddedKafka kafka) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    return new KafkaProducer<>(p, new StringSerializer(),
-        AvroSerdes.forwardedRecord().serializer());
-  }
 
-  private static ForwardedRecord forwarded(String eventId, String text) {
-    InferenceResult result = InferenceResult.newBuilder()
-        .setEventId(eventId).setSource("notes").setDeviceId("device-" + (eventId.hashCode() & 15))
-        .setTimestamp(Instant.now()).setKind(RecordKind.TEXT).setText(text).setRoute("cloud")
-        .setFields(List.of()).build();
-    return ForwardedRecord.newBuilder().setEventId(eventId).setSource("notes")
-        .setGateway("bench").setReason(ForwardReason.LOW_CONFIDENCE).setResult(result)
-        .setPayload(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)))
-        .setForwardedAt(Instant.now()).build();
-  }
 }

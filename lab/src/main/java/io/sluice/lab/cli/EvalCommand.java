@@ -9,7 +9,8 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     description = "Score Sluice on a public data set (see ../shared/data/README.md).",
     subcommands = {EvalClinc150Command.class, EvalNabCommand.class,
-      EvalLabelScoringCommand.class, EvalLearningLoopCommand.class, EvalMaintieCommand.class},
+      EvalLabelScoringCommand.class, EvalLearningLoopCommand.class, EvalMaintieCommand.class,
+      EvalOracleServerCommand.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice eval nab --data ../shared/data/nab --windows ../shared/data/nab/combined_windows.json --json")
 public final class EvalCommand implements Runnable {

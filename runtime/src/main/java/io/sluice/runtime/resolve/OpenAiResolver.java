@@ -301,6 +301,7 @@ public final class OpenAiResolver implements Resolver, AutoCloseable {
       Throwable cause = error instanceof java.util.concurrent.CompletionException
           && error.getCause() != null ? error.getCause() : error;
       breaker.onError(tookNanos, TimeUnit.NANOSECONDS, cause);
+      request("error");
       transientFailure(attempt, cause instanceof HttpTimeoutException ? "timeout" : "connection",
           Optional.empty(), cause.toString());
       return;

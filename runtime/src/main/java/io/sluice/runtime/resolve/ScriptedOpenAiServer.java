@@ -82,12 +82,17 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
 
   /** Starts on a free loopback port. */
   public static ScriptedOpenAiServer start(Settings settings) {
+    return start(settings, 0);
+  }
+
+  /** Starts on {@code port} of 127.0.0.1 (0 for a free one). */
+  public static ScriptedOpenAiServer start(Settings settings, int port) {
     Vertx vertx = Vertx.vertx();
     ScriptedOpenAiServer[] self = new ScriptedOpenAiServer[1];
     try {
       HttpServer server = vertx.createHttpServer()
           .requestHandler(request -> self[0].handle(request))
-          .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+          .listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       self[0] = new ScriptedOpenAiServer(vertx, server, settings);
       return self[0];

@@ -1,22 +1,20 @@
 package io.sluice.runtime.crash;
 
+import static io.sluice.runtime.resolve.ResolverTraffic.forwarded;
+import static io.sluice.runtime.resolve.ResolverTraffic.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.connectors.embedded.EmbeddedKafka;
 import io.sluice.runtime.resolve.ScriptedOpenAiServer;
 import io.sluice.schemas.AvroSerdes;
-import io.sluice.schemas.ForwardReason;
 import io.sluice.schemas.ForwardedRecord;
 import io.sluice.schemas.InferenceResult;
-import io.sluice.schemas.RecordKind;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,10 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +52,7 @@ class CloudScaleOutIT {
       Process second = child(kafka, server, dir.resolve("b"));
       try {
         int events = 120;
-        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka)) {
+        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka.bootstrapServers())) {
           for (int i = 0; i < events; i++) {
             String id = "s" + i;
             String text = (i % 2 == 0 ? "hose leaking " : "breaker tripped ") + i;
@@ -145,22 +141,5 @@ class CloudScaleOutIT {
     return process;
   }
 
-  private static KafkaProducer<String, ForwardedRecord> producer(EmbeddedKafka kafka) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new StringSerializer(),
-        AvroSerdes.forwardedRecord().serializer());
-  }
 
-  private static ForwardedRecord forwarded(String eventId, String text) {
-    InferenceResult result = InferenceResult.newBuilder()
-        .setEventId(eventId).setSource("notes").setDeviceId("press-1")
-        .setTimestamp(Instant.now()).setKind(RecordKind.TEXT).setText(text).setRoute("cloud")
-        .setFields(List.of()).build();
-    return ForwardedRecord.newBuilder().setEventId(eventId).setSource("notes")
-        .setGateway("line-1").setReason(ForwardReason.LOW_CONFIDENCE).setResult(result)
-        .setPayload(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)))
-        .setForwardedAt(Instant.now()).build();
-  }
 }

@@ -1,5 +1,7 @@
 package io.sluice.runtime.resolve;
 
+import static io.sluice.runtime.resolve.ResolverTraffic.forwarded;
+import static io.sluice.runtime.resolve.ResolverTraffic.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,18 +12,13 @@ import io.sluice.runtime.RuntimeOptions;
 import io.sluice.runtime.TopologyRuntime;
 import io.sluice.runtime.resolve.ScriptedOpenAiServer.Fault;
 import io.sluice.schemas.AvroSerdes;
-import io.sluice.schemas.ForwardReason;
 import io.sluice.schemas.ForwardedRecord;
 import io.sluice.schemas.InferenceResult;
-import io.sluice.schemas.RecordKind;
 import io.sluice.topology.TopologyLoader;
 import io.sluice.topology.spec.TopologySpec;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,10 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +90,7 @@ class CloudResolverIT {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (TopologyRuntime cloud = TopologyRuntime.start(spec,
           new RuntimeOptions(dir.resolve("a"), 0, 0, null), registry, Clock.systemUTC())) {
-        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka)) {
+        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka.bootstrapServers())) {
           for (int i = 0; i < 60; i++) {
             String id = "e" + i;
             sent.put(id, TEXTS[i % TEXTS.length] + " #" + i);
@@ -127,7 +122,7 @@ class CloudResolverIT {
       try (TopologyRuntime first = TopologyRuntime.start(spec,
           new RuntimeOptions(dir.resolve("a"), 0, 0, null), new SimpleMeterRegistry(),
           Clock.systemUTC())) {
-        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka)) {
+        try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka.bootstrapServers())) {
           for (int i = 0; i < 24; i++) {
             String id = "r" + i;
             sent.put(id, TEXTS[i % TEXTS.length] + " #" + i);
@@ -198,22 +193,5 @@ class CloudResolverIT {
     return byTopic;
   }
 
-  private static KafkaProducer<String, ForwardedRecord> producer(EmbeddedKafka kafka) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new StringSerializer(),
-        AvroSerdes.forwardedRecord().serializer());
-  }
 
-  static ForwardedRecord forwarded(String eventId, String text) {
-    InferenceResult result = InferenceResult.newBuilder()
-        .setEventId(eventId).setSource("notes").setDeviceId("press-1")
-        .setTimestamp(Instant.now()).setKind(RecordKind.TEXT).setText(text).setRoute("cloud")
-        .setLabel("electrical").setConfidence(0.3).setFields(List.of()).build();
-    return ForwardedRecord.newBuilder().setEventId(eventId).setSource("notes")
-        .setGateway("line-1").setReason(ForwardReason.LOW_CONFIDENCE).setResult(result)
-        .setPayload(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)))
-        .setForwardedAt(Instant.now()).build();
-  }
 }

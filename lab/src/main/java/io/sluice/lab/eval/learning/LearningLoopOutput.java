@@ -152,7 +152,8 @@ public final class LearningLoopOutput {
     json.put("gateway_examples", report.gatewayExamples());
     json.put("cloud_examples", report.cloudExamples());
     json.put("gateway_model", o.rig().gatewayModel());
-    json.put("cloud_model", o.rig().cloudModel());
+    json.put("cloud_model", report.resolver().model() != null ? report.resolver().model()
+        : o.rig().cloudModel());
     json.put("min_confidence", o.rig().minConfidence());
     json.put("feedback_min_confidence", o.rig().feedbackMinConfidence());
     json.put("learn", o.rig().learn());

@@ -102,9 +102,10 @@ public final class LoopRig implements AutoCloseable {
    * @param completionTokens completion tokens the server reported
    * @param resolved records the remote resolver labelled
    * @param reviewed records sent to review
+   * @param model the cloud model's reference ({@code openai:<id>} or its bundle)
    */
   public record ResolverFigures(long calls, long retries, long errors, long promptTokens,
-      long completionTokens, long resolved, long reviewed) {}
+      long completionTokens, long resolved, long reviewed, String model) {}
 
   /**
    * Where the gateway sent one record and what it made of it.
@@ -124,6 +125,7 @@ public final class LoopRig implements AutoCloseable {
   private final Object arrivals = new Object();
   private TopologyRuntime cloud;
   private boolean remoteResolver;
+  private String cloudModel;
   private TopologyRuntime gateway;
   private OutputTally tally;
   private MqttClient device;
@@ -162,6 +164,8 @@ public final class LoopRig implements AutoCloseable {
       remoteResolver = cloudSpec.models().get(cloudSpec.resolve().orElseThrow().classify()
           .model()).openai().isPresent();
     }
+    cloudModel = cloudSpec.models().get(cloudSpec.resolve().orElseThrow().classify().model())
+        .bundle();
     cloud = TopologyRuntime.start(cloudSpec, options, cloudMeters, clock);
     variables.put("CLOUD_BOOTSTRAP", cloud.kafkaBootstrap());
     TopologySpec gatewaySpec = topology(GATEWAY_TOPOLOGY, variables);
@@ -220,7 +224,7 @@ public final class LoopRig implements AutoCloseable {
         cloudSum(AppMeters.RESOLVER_TOKENS.meterName(), "type", "prompt"),
         cloudSum(AppMeters.RESOLVER_TOKENS.meterName(), "type", "completion"),
         cloudSum(OperatorMeters.CLOUD_RESOLVED.meterName()),
-        cloudSum(OperatorMeters.CLOUD_REVIEWED.meterName()));
+        cloudSum(OperatorMeters.CLOUD_REVIEWED.meterName()), cloudModel);
   }
 
   /** Whether the cloud resolves with a model of kind openai. */

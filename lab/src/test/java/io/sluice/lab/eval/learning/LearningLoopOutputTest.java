@@ -36,7 +36,7 @@ class LearningLoopOutputTest {
         new LoopRig.Settings("classpath:a", "classpath:b", 0.7, 0.5, learn));
     return new LearningLoopReplay.Report(options, List.of("intent-0"), 4, 120, 150,
         timeline.figures(), timeline.windows(), lessons, start, 4, 4, 0, 12.5, 2.0,
-        new LoopRig.ResolverFigures(9, 3, 2, 900, 40, 3, 1), 0);
+        new LoopRig.ResolverFigures(9, 3, 2, 900, 40, 3, 1, "openai:big"), 0);
   }
 
   @Test
@@ -60,7 +60,8 @@ class LearningLoopOutputTest {
         .containsEntry("resolver_prompt_tokens", 900L)
         .containsEntry("resolver_completion_tokens", 40L)
         .containsEntry("reviewed", 1L)
-        .containsEntry("cloud_unanswered", 0L);
+        .containsEntry("cloud_unanswered", 0L)
+        .containsEntry("cloud_model", "openai:big");
   }
 
   @Test
