@@ -51,6 +51,8 @@ class MetricsReferenceTest {
     for (AppMeters m : AppMeters.values()) {
       if (m.type().equals("timer")) {
         m.timer(registry, "t", "x").record(java.time.Duration.ofMillis(1));
+      } else if (m.type().equals("gauge")) {
+        m.gauge(registry, value, AtomicInteger::get, "t", "x");
       } else {
         m.counter(registry, "t", "x").increment();
       }

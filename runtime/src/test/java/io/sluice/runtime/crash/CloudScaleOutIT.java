@@ -5,7 +5,7 @@ import static io.sluice.runtime.resolve.ResolverTraffic.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.connectors.embedded.EmbeddedKafka;
+import io.sluice.connectors.embedded.EmbeddedKafkaCluster;
 import io.sluice.runtime.resolve.ScriptedOpenAiServer;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.ForwardedRecord;
@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scale-out: two cloud instances, each its own JVM, share the partitions of the forward topic
+ * on a three-node KRaft cluster (every topic replicated three times, min.insync.replicas 2)
  * and resolve over HTTP. One is SIGKILLed mid-stream with calls in flight; the other takes its
  * partitions and its buffered records, and every forwarded event gets exactly one verdict, also
  * the events the link delivered twice (dedupe holds across instances: an event's copies share a
@@ -44,13 +45,20 @@ class CloudScaleOutIT {
 
   @Test
   void killingOneOfTwoInstancesLosesNothingAndDuplicatesNothing() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+    try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(3);
         ScriptedOpenAiServer server = ScriptedOpenAiServer.start(
             new ScriptedOpenAiServer.Settings(150, 150, 0, n -> ScriptedOpenAiServer.Fault.NONE,
                 text -> text.contains("leak") ? "hydraulic" : "electrical"))) {
       Process first = child(kafka, server, dir.resolve("a"));
       Process second = child(kafka, server, dir.resolve("b"));
-      try {
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin
+          .create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        // Every partition of the forward topic and of the resolver's changelog on all 3 nodes.
+        for (String topic : List.of("scale.forward", "scale-scale-cloud-resolving-changelog")) {
+          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+              .get(topic).partitions().forEach(p ->
+                  assertThat(p.replicas()).as(topic + " replicas").hasSize(3));
+        }
         int events = 120;
         try (KafkaProducer<String, ForwardedRecord> producer = producer(kafka.bootstrapServers())) {
           for (int i = 0; i < events; i++) {
@@ -82,7 +90,8 @@ class CloudScaleOutIT {
     }
   }
 
-  private static Map<String, List<InferenceResult>> read(EmbeddedKafka kafka, int events) {
+  private static Map<String, List<InferenceResult>> read(EmbeddedKafkaCluster kafka,
+      int events) {
     Map<String, List<InferenceResult>> byEvent = new HashMap<>();
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -112,7 +121,8 @@ class CloudScaleOutIT {
     }
   }
 
-  private static Process child(EmbeddedKafka kafka, ScriptedOpenAiServer server, Path data)
+  private static Process child(EmbeddedKafkaCluster kafka, ScriptedOpenAiServer server,
+      Path data)
       throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process = new ProcessBuilder(List.of(java,
