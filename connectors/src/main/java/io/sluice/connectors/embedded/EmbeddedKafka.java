@@ -129,10 +129,22 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static Properties properties(Path dir, int clientPort, int controllerPort) {
+    return nodeProperties(1, dir, clientPort, controllerPort, "1@127.0.0.1:" + controllerPort, 1);
+  }
+
+  /**
+   * The settings of one node, broker and controller in one.
+   *
+   * @param voters the controller quorum, {@code id@host:port,...}
+   * @param replicas replication factor of internal and new topics; min.insync.replicas is one
+   *     less (at least 1)
+   */
+  static Properties nodeProperties(int nodeId, Path dir, int clientPort, int controllerPort,
+      String voters, int replicas) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("node.id", Integer.toString(nodeId));
+    p.put("controller.quorum.voters", voters);
     p.put("listeners",
         "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
@@ -140,21 +152,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("log.dirs", dir.toAbsolutePath().toString());
-    // One node: internal topics cannot be replicated.
-    p.put("offsets.topic.replication.factor", "1");
+    String factor = Integer.toString(replicas);
+    String isr = Integer.toString(Math.max(1, replicas - 1));
+    p.put("default.replication.factor", factor);
+    p.put("offsets.topic.replication.factor", factor);
     p.put("offsets.topic.num.partitions", "3");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.replication.factor", factor);
+    p.put("transaction.state.log.min.isr", isr);
     p.put("transaction.state.log.num.partitions", "3");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("min.insync.replicas", "1");
+    p.put("share.coordinator.state.topic.replication.factor", factor);
+    p.put("share.coordinator.state.topic.min.isr", isr);
+    p.put("min.insync.replicas", isr);
     p.put("group.initial.rebalance.delay.ms", "0");
     // A gateway has two cores: keep the broker's thread pools small.
     p.put("num.network.threads", "2");
     p.put("num.io.threads", "2");
     p.put("background.threads", "2");
     p.put("num.recovery.threads.per.data.dir", "1");
+    p.put("num.replica.fetchers", "1");
     p.put("log.cleaner.threads", "1");
     p.put("auto.create.topics.enable", "false");
     return p;
@@ -164,11 +179,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (Files.exists(dir.resolve("meta.properties"))) {
       return;
     }
+    format(config, dir, Uuid.randomUuid().toString());
+  }
+
+  /** Formats a node's storage as part of cluster {@code clusterId}. */
+  static void format(KafkaConfig config, Path dir, String clusterId) {
     try {
       new Formatter()
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
           .setNodeId(config.nodeId())
-          .setClusterId(Uuid.randomUuid().toString())
+          .setClusterId(clusterId)
           .setReleaseVersion(MetadataVersion.latestProduction())
           .setControllerListenerName("CONTROLLER")
           .setMetadataLogDirectory(dir.toAbsolutePath().toString())

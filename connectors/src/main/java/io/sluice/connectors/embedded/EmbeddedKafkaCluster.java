@@ -18,8 +18,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,10 +74,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       for (int i = 0; i < nodes; i++) {
         Path nodeDir = dir.resolve("node-" + (i + 1));
         Files.createDirectories(nodeDir);
-        Properties p = properties(i + 1, nodeDir, clientPorts[i], controllerPorts[i],
-            voters.toString(), replicas);
+        Properties p = EmbeddedKafka.nodeProperties(i + 1, nodeDir, clientPorts[i],
+            controllerPorts[i], voters.toString(), replicas);
+        // Stopping a test cluster node by node would leave the last brokers waiting minutes for
+        // a controller quorum that is gone; nothing needs their leadership handed over first.
+        p.put("controlled.shutdown.enable", "false");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
-        format(config, nodeDir, clusterId);
+        EmbeddedKafka.format(config, nodeDir, clusterId);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         servers.add(server);
         started.add(starters.submit(() -> {
@@ -140,63 +141,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
-    }
-  }
-
-  private static Properties properties(int nodeId, Path dir, int clientPort, int controllerPort,
-      String voters, int replicas) {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", Integer.toString(nodeId));
-    p.put("controller.quorum.voters", voters);
-    p.put("listeners",
-        "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("log.dirs", dir.toAbsolutePath().toString());
-    String factor = Integer.toString(replicas);
-    String isr = Integer.toString(Math.max(1, replicas - 1));
-    p.put("default.replication.factor", factor);
-    p.put("offsets.topic.replication.factor", factor);
-    p.put("offsets.topic.num.partitions", "3");
-    p.put("transaction.state.log.replication.factor", factor);
-    p.put("transaction.state.log.min.isr", isr);
-    p.put("transaction.state.log.num.partitions", "3");
-    p.put("share.coordinator.state.topic.replication.factor", factor);
-    p.put("share.coordinator.state.topic.min.isr", isr);
-    p.put("min.insync.replicas", isr);
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("num.network.threads", "1");
-    p.put("num.io.threads", "2");
-    p.put("background.threads", "2");
-    p.put("num.recovery.threads.per.data.dir", "1");
-    p.put("num.replica.fetchers", "1");
-    p.put("log.cleaner.threads", "1");
-    p.put("auto.create.topics.enable", "false");
-    // Stopping a test cluster node by node would leave the last brokers waiting minutes for a
-    // controller quorum that is gone; nothing needs their leadership handed over first.
-    p.put("controlled.shutdown.enable", "false");
-    return p;
-  }
-
-  private static void format(KafkaConfig config, Path dir, String clusterId) {
-    try {
-      new Formatter()
-          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-          .setNodeId(config.nodeId())
-          .setClusterId(clusterId)
-          .setReleaseVersion(MetadataVersion.latestProduction())
-          .setControllerListenerName("CONTROLLER")
-          .setMetadataLogDirectory(dir.toAbsolutePath().toString())
-          .setDirectories(List.of(dir.toAbsolutePath().toString()))
-          .setHasDynamicQuorum(false)
-          .setIgnoreFormatted(true)
-          .run();
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot format Kafka storage in " + dir + ": "
-          + e.getMessage(), e);
     }
   }
 
