@@ -232,25 +232,8 @@ public final class TopologyBuilder {
     }, "forwarded");
     io.sluice.topology.spec.Model declared = spec.models().get(resolve.classify().model());
     if (declared.openai().isPresent()) {
-      Resolver resolver = models.resolver(declared, resolve.classify(), baseDir);
-      String pending = "cloud-resolving";
-      StoreBuilder<?> buffer = Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(pending), Serdes.String(),
-              AvroSerdes.pipelineRecord())
-          .withLoggingEnabled(Map.of());
-      topology.addProcessor("resolve", new ProcessorSupplier<String, PipelineRecord, String,
-          PipelineRecord>() {
-        @Override
-        public ResolveProcessor get() {
-          return new ResolveProcessor(pending, resolver, "verdict", "review",
-              Duration.ofMillis(20), registry);
-        }
-
-        @Override
-        public Set<StoreBuilder<?>> stores() {
-          return Set.of(buffer);
-        }
-      }, "dedupe");
+      addResolve(topology, "resolve", "cloud-resolving",
+          models.resolver(declared, resolve.classify(), baseDir), "verdict", "review", "dedupe");
       topology.addSink("review", topics.review(), new StringSerializer(), resultOf(), "resolve");
     } else {
       TextModel model = models.create(declared, resolve.classify(), baseDir);
@@ -394,6 +377,13 @@ public final class TopologyBuilder {
     }
 
     @Override
+    public void addResolve(Topology topology, String name, Resolver resolver, String onward,
+        String parent) {
+      TopologyBuilder.this.addResolve(topology, name, "resolve-buffer-" + pipeline.name(),
+          resolver, onward, null, parent);
+    }
+
+    @Override
     public void addModelExtract(Topology topology, String name, FieldExtractor extractor,
         String parent) {
       TopologyBuilder.this.addModelExtract(topology, name, pipeline.name() + "-" + index,
@@ -413,6 +403,28 @@ public final class TopologyBuilder {
       @Override
       public InferProcessor get() {
         return new InferProcessor(pipeline, settings, model, registry);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(buffer);
+      }
+    }, parent);
+  }
+
+  /** The asynchronous resolve operator over a remote model, with its logged store. */
+  private void addResolve(Topology topology, String name, String storeName, Resolver resolver,
+      String onward, String review, String parent) {
+    StoreBuilder<?> buffer = Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(storeName), Serdes.String(),
+            AvroSerdes.pipelineRecord())
+        .withLoggingEnabled(Map.of());
+    topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
+        PipelineRecord>() {
+      @Override
+      public ResolveProcessor get() {
+        return new ResolveProcessor(storeName, resolver, onward, review, Duration.ofMillis(20),
+            registry);
       }
 
       @Override

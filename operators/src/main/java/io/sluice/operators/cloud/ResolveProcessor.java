@@ -39,8 +39,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * arriving record. The resolver's futures complete on its own threads; this operator only
  * looks at them on the stream thread.
  *
- * <p>An unresolved record goes to review with its reason in the attribute
- * {@value #REVIEW_REASON}; records without text pass straight to the verdict child.
+ * <p>An unresolved record goes to the review child with its reason in the attribute
+ * {@value #REVIEW_REASON}; without a review child (in a gateway pipeline, where the route
+ * decides) it goes on to the verdict child unlabelled, with confidence 0 and the same attribute.
+ * Records without text pass straight to the verdict child.
  */
 public final class ResolveProcessor implements Processor<String, PipelineRecord, String,
     PipelineRecord> {
@@ -69,6 +71,8 @@ public final class ResolveProcessor implements Processor<String, PipelineRecord,
       CompletableFuture<Resolution> reply) {}
 
   /**
+   * @param verdictChild where labelled records go (and, without a review child, all of them)
+   * @param reviewChild where unresolved records go; null to send them on unlabelled
    * @param tick how often completed calls are looked for when no record arrives
    */
   public ResolveProcessor(String storeName, Resolver resolver, String verdictChild,
@@ -147,8 +151,8 @@ public final class ResolveProcessor implements Processor<String, PipelineRecord,
       result.setLabel(labelled.label());
       result.setConfidence(labelled.confidence());
       OperatorMeters.CLOUD_RESOLVED.counter(registry, "resolver", resolver.name()).increment();
-      context.forward(new Record<>(result.getEventId(), call.record(), call.timestamp()),
-          verdictChild);
+      context.forward(new Record<>(reviewChild == null ? result.getDeviceId()
+          : result.getEventId(), call.record(), call.timestamp()), verdictChild);
     } else {
       Resolution.Unresolved unresolved = (Resolution.Unresolved) resolution;
       Map<String, String> attributes = new LinkedHashMap<>(result.getAttributes());
@@ -157,9 +161,16 @@ public final class ResolveProcessor implements Processor<String, PipelineRecord,
         attributes.put(REVIEW_GATEWAY, call.record().getGateway());
       }
       result.setAttributes(attributes);
-      result.setRoute("review");
       OperatorMeters.CLOUD_REVIEWED.counter(registry, "reason", reasonTag(unresolved.reason()))
           .increment();
+      if (reviewChild == null) {
+        result.setLabel(null);
+        result.setConfidence(0.0);
+        context.forward(new Record<>(result.getDeviceId(), call.record(), call.timestamp()),
+            verdictChild);
+        return;
+      }
+      result.setRoute("review");
       context.forward(new Record<>(result.getEventId(), call.record(), call.timestamp()),
           reviewChild);
     }

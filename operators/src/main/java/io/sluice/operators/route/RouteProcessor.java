@@ -81,8 +81,11 @@ public final class RouteProcessor implements Processor<String, PipelineRecord, S
           String when = rules.rules().get(decision.ruleIndex()).when();
           java.util.Map<String, String> attributes =
               new java.util.LinkedHashMap<>(result.getAttributes());
-          attributes.put("review.reason", "route rule " + (decision.ruleIndex() + 1)
-              + (when == null || when.isBlank() ? "" : ": " + when));
+          String rule = "route rule " + (decision.ruleIndex() + 1)
+              + (when == null || when.isBlank() ? "" : ": " + when);
+          // An earlier reason (a resolver that could not label the record) comes first.
+          String before = attributes.get("review.reason");
+          attributes.put("review.reason", before == null ? rule : before + "; " + rule);
           result.setAttributes(attributes);
         }
         context.forward(record, children.review());

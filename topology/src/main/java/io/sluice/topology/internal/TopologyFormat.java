@@ -214,7 +214,8 @@ public final class TopologyFormat {
               + " shipped.")
       .optional("kind", oneOf("onnx", "openai"), "onnx", "onnx",
           "onnx: a local ONNX bundle (bundle: ...); openai: a model behind an OpenAI-compatible"
-              + " API (baseUrl, model, apiKey, ...), for a Cloud topology's resolve.")
+              + " API (baseUrl, model, apiKey, ...), for classify steps and a Cloud topology's"
+              + " resolve (see docs/resolver.md).")
       .optional("bundle", string("(classpath:[a-z0-9.-]+|[^\\s]+)",
               "classpath:<bundle name> or a folder path"), null, null,
           "kind onnx (required): where the model bundle is: classpath:all-minilm-l6-v2-q (the default encoder, in the"
@@ -551,6 +552,15 @@ public final class TopologyFormat {
   private static void checkSteps(Pipeline p, Source source, Map<String, Model> models,
       Reader reader, StepKinds kinds) {
     boolean text = source.schema() == Source.Schema.TEXT_EVENT;
+    boolean remoteClassify = p.steps(Step.Classify.class).stream().anyMatch(c ->
+        models.containsKey(c.model()) && models.get(c.model()).openai().isPresent());
+    if (remoteClassify) {
+      for (Step.Novelty novelty : p.steps(Step.Novelty.class)) {
+        reader.error(novelty.line(), 0, "novelty needs the classify step's embeddings, and that"
+            + " step classifies with a model of kind openai", "classify with an onnx model, or"
+            + " remove the novelty step");
+      }
+    }
     for (int s = 0; s < p.steps().size(); s++) {
       Step step = p.steps().get(s);
       reader.enterField("steps");
@@ -579,11 +589,13 @@ public final class TopologyFormat {
               + (kind.readsText() ? "TextEvent" : "SensorReading") + " sources");
     }
     kind.model(step).filter(models::containsKey).ifPresent(model -> {
-      if (models.get(model).openai().isPresent()) {
+      if (models.get(model).openai().isPresent() && !(step instanceof Step.Classify)) {
         reader.error(step.line(), 0, "model '" + model + "' is of kind openai, and step '"
             + step.kind() + "' runs local models only",
-            "name an onnx model here; openai models resolve forwarded records in a Cloud"
-                + " topology's resolve.classify");
+            "name an onnx model here; openai models classify (a classify step, or a Cloud"
+                + " topology's resolve.classify)");
+      } else if (models.get(model).openai().isPresent()) {
+        // classify over HTTP: nothing of the bundle to check
       } else {
         kind.checkModel(step, models.get(model), baseDirOf(reader.file()),
             (message, hint) -> reader.error(step.line(), 0, message, hint));

@@ -66,8 +66,24 @@ final class ClassifyKind implements StepKind<Step.Classify> {
   /** Classify and novelty share one model pass: one batched infer operator, here. */
   @Override
   public Optional<StepOperator> operator(Step.Classify step, StepContext context) {
-    TextModel model = context.textModels().create(
-        context.spec().models().get(step.model()), step, context.baseDir());
+    io.sluice.topology.spec.Model declared = context.spec().models().get(step.model());
+    if (declared.openai().isPresent()) {
+      io.sluice.operators.cloud.Resolver resolver = context.textModels().resolver(declared, step,
+          context.baseDir());
+      return Optional.of(new StepOperator() {
+        @Override
+        public void addTo(org.apache.kafka.streams.Topology topology, String name,
+            String parent) {
+          context.addResolve(topology, name, resolver, forwardsTo(name), parent);
+        }
+
+        @Override
+        public String forwardsTo(String name) {
+          return name + ".labelled";
+        }
+      });
+    }
+    TextModel model = context.textModels().create(declared, step, context.baseDir());
     boolean novelty = !context.pipeline().steps(Step.Novelty.class).isEmpty();
     return Optional.of((topology, name, parent) ->
         context.addInfer(topology, name, model, novelty, parent));

@@ -54,6 +54,14 @@ public interface StepContext {
       java.util.function.Function<io.sluice.operators.infer.BatchingProcessor.Flush,
           ? extends io.sluice.operators.infer.BatchingProcessor> processor, String parent);
 
+  /**
+   * Adds the asynchronous resolve operator over a remote model ({@code kind: openai}): records
+   * wait in a logged store while their calls run, then go on to the child {@code onward},
+   * labelled or (unresolved) unlabelled with the reason in {@code review.reason}.
+   */
+  void addResolve(org.apache.kafka.streams.Topology topology, String name,
+      io.sluice.operators.cloud.Resolver resolver, String onward, String parent);
+
   /** Adds the batched extract operator over a model, with the pipeline's batching settings. */
   void addModelExtract(org.apache.kafka.streams.Topology topology, String name,
       FieldExtractor extractor, String parent);

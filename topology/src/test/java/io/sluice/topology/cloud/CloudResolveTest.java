@@ -223,29 +223,75 @@ class CloudResolveTest {
         .anyMatch(m -> m.contains("field 'baseUrl' belongs to models of kind openai"));
   }
 
+  static final String GATEWAY = """
+      apiVersion: sluice/v1
+      kind: Gateway
+      metadata: {name: line-1}
+      models:
+        llm: {kind: openai, baseUrl: "http://localhost:9/v1", model: m, maxConcurrency: 4}
+      sources:
+        - {name: notes, mqtt: {topic: "p/+/notes"}, schema: TextEvent}
+      pipelines:
+        - name: triage
+          from: notes
+          steps:
+            - classify: {model: llm, labels: {electrical: [breaker], hydraulic: [hose leak]}}
+          route:
+            - {when: restricted, to: local}
+            - {when: "confidence < 0.5", to: review}
+            - {to: local}
+      """;
+
   @Test
-  void aGatewayStepCannotRunAnOpenAiModel() {
+  void aGatewayClassifiesOverHttpAndRoutesWhatItCouldNotLabel() {
+    HandResolver resolver = new HandResolver(8);
+    TextModels models = new TextModels() {
+      @Override
+      public TextModel create(Model model, Step.Classify classify, Path baseDir) {
+        throw new AssertionError("an openai model must not be loaded as a local one");
+      }
+
+      @Override
+      public Resolver resolver(Model model, Step.Classify classify, Path baseDir) {
+        return resolver;
+      }
+    };
+    try (PipelineTestDriver driver = PipelineTestDriver.of(GATEWAY, models)) {
+      driver.pipe("notes", "press-1", "{\"eventId\": \"g1\", \"text\": \"hose leak\"}");
+      driver.pipe("notes", "press-2", "{\"eventId\": \"g2\", \"text\": \"mystery\"}");
+      assertThat(resolver.texts).containsExactly("hose leak", "mystery");
+      assertThat(driver.results()).isEmpty();
+      resolver.calls.get(0).complete(new Resolution.Labelled("hydraulic", 0.93));
+      resolver.calls.get(1).complete(new Resolution.Unresolved("unavailable: server after 5"
+          + " attempts (HTTP 503)"));
+      driver.advanceWallClockTime(Duration.ofMillis(50));
+      List<InferenceResult> local = driver.results();
+      assertThat(local).extracting(InferenceResult::getEventId).containsExactly("g1");
+      assertThat(local.get(0).getLabel()).isEqualTo("hydraulic");
+      List<InferenceResult> review = driver.review();
+      assertThat(review).extracting(InferenceResult::getEventId).containsExactly("g2");
+      assertThat(review.get(0).getLabel()).isNull();
+      assertThat(review.get(0).getConfidence()).isZero();
+      assertThat(review.get(0).getAttributes().get(ResolveProcessor.REVIEW_REASON))
+          .isEqualTo("unavailable: server after 5 attempts (HTTP 503); route rule 2:"
+              + " confidence < 0.5");
+    }
+  }
+
+  @Test
+  void onlyClassifyRunsAnOpenAiModelAndNotBesideNovelty() {
     TopologyLoader loader = new TopologyLoader(Map.of("KEY", "sk-x")::get);
-    List<TopologyError> errors = errors(loader, """
-        apiVersion: sluice/v1
-        kind: Gateway
-        metadata: {name: line-1}
-        models:
-          llm: {kind: openai, baseUrl: "http://localhost:9/v1", model: m}
-        sources:
-          - {name: notes, mqtt: {topic: "p/+/notes"}, schema: TextEvent}
-        pipelines:
-          - name: triage
-            from: notes
-            steps:
-              - classify: {model: llm, labels: {a: [x], b: [y]}}
-            route:
-              - {to: local}
-        """);
-    assertThat(errors).extracting(TopologyError::message)
-        .anyMatch(m -> m.contains("model 'llm' is of kind openai, and step 'classify' runs"
+    List<TopologyError> extract = errors(loader, GATEWAY.replace(
+        "- classify: {model: llm, labels: {electrical: [breaker], hydraulic: [hose leak]}}",
+        "- extract: {model: llm, trainFile: t.json}"));
+    assertThat(extract).extracting(TopologyError::message)
+        .anyMatch(m -> m.contains("model 'llm' is of kind openai, and step 'extract' runs"
             + " local models only"));
-    assertThat(errors.get(0).line()).isEqualTo(12);
+    List<TopologyError> novelty = errors(loader, GATEWAY.replace(
+        "hydraulic: [hose leak]}}", "hydraulic: [hose leak]}}\n      - novelty: {model: llm}"));
+    assertThat(novelty).extracting(TopologyError::message)
+        .anyMatch(m -> m.startsWith("novelty needs the classify step's embeddings"));
+    assertThat(novelty.get(0).line()).isEqualTo(13);
   }
 
   private static List<TopologyError> errors(TopologyLoader loader, String yaml) {
