@@ -415,10 +415,7 @@ public final class TopologyBuilder {
   /** The asynchronous resolve operator over a remote model, with its logged store. */
   private void addResolve(Topology topology, String name, String storeName, Resolver resolver,
       String onward, String review, String parent) {
-    StoreBuilder<?> buffer = Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(storeName), Serdes.String(),
-            AvroSerdes.pipelineRecord())
-        .withLoggingEnabled(Map.of());
+    StoreBuilder<?> buffer = bufferStore(storeName);
     topology.addProcessor(name, new ProcessorSupplier<String, PipelineRecord, String,
         PipelineRecord>() {
       @Override

@@ -2,6 +2,7 @@ package io.sluice.operators.cloud;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.operators.ReviewAttributes;
 import io.sluice.operators.infer.BatchingProcessor;
 import io.sluice.schemas.InferenceResult;
 import io.sluice.schemas.ModelRef;
@@ -48,9 +49,9 @@ public final class ResolveProcessor implements Processor<String, PipelineRecord,
     PipelineRecord> {
 
   /** The attribute that says why a record went to review. */
-  public static final String REVIEW_REASON = "review.reason";
+  public static final String REVIEW_REASON = ReviewAttributes.REASON;
   /** The attribute that names the gateway that forwarded a record sent to review. */
-  public static final String REVIEW_GATEWAY = "review.gateway";
+  public static final String REVIEW_GATEWAY = ReviewAttributes.GATEWAY;
 
   private final String storeName;
   private final Resolver resolver;

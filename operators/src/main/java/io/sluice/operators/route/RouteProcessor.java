@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.operators.OperatorMeters;
+import io.sluice.operators.ReviewAttributes;
 import io.sluice.schemas.ExtractedField;
 import io.sluice.schemas.ForwardReason;
 import io.sluice.schemas.ForwardedRecord;
@@ -84,8 +85,8 @@ public final class RouteProcessor implements Processor<String, PipelineRecord, S
           String rule = "route rule " + (decision.ruleIndex() + 1)
               + (when == null || when.isBlank() ? "" : ": " + when);
           // An earlier reason (a resolver that could not label the record) comes first.
-          String before = attributes.get("review.reason");
-          attributes.put("review.reason", before == null ? rule : before + "; " + rule);
+          String before = attributes.get(ReviewAttributes.REASON);
+          attributes.put(ReviewAttributes.REASON, before == null ? rule : before + "; " + rule);
           result.setAttributes(attributes);
         }
         context.forward(record, children.review());

@@ -188,11 +188,6 @@ public final class OpenAiResolver implements Resolver, AutoCloseable {
     return 2 * api.maxConcurrency();
   }
 
-  /** The system message every request carries (for docs and tests). */
-  public String systemPrompt() {
-    return prompt.system();
-  }
-
   public State state() {
     synchronized (this) {
       if (budgetSpent()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.operators.ReviewAttributes;
 import io.sluice.runtime.AppMeters;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.Feedback;
@@ -15,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,10 +60,6 @@ public final class ReviewQueue implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReviewQueue.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Attribute that says why a record went to review (set by the router and the resolver). */
-  public static final String REASON = "review.reason";
-  /** Attribute that names the gateway that forwarded a record (in the cloud). */
-  public static final String GATEWAY = "review.gateway";
 
   /**
    * Where the queue reads and writes.
@@ -233,9 +229,9 @@ public final class ReviewQueue implements AutoCloseable {
     }
     Map<String, String> attributes = r.getAttributes();
     return new Item(r.getEventId(), r.getText(), r.getSource(), r.getDeviceId(),
-        r.getTimestamp(), queuedAt, attributes.getOrDefault(REASON, "routed to review"),
-        r.getLabel(), r.getConfidence(), List.copyOf(candidates),
-        attributes.getOrDefault(GATEWAY, ""));
+        r.getTimestamp(), queuedAt,
+        attributes.getOrDefault(ReviewAttributes.REASON, "routed to review"), r.getLabel(), r.getConfidence(), List.copyOf(candidates),
+        attributes.getOrDefault(ReviewAttributes.GATEWAY, ""));
   }
 
   /** Up to {@code limit} pending items, oldest first. */
@@ -358,11 +354,6 @@ public final class ReviewQueue implements AutoCloseable {
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** For tests and the dashboard: whether {@code id} has a decision. */
-  public synchronized boolean isDecided(String id) {
-    return decided.contains(id);
-  }
-
   @Override
   public void close() {
     running.set(false);
@@ -386,8 +377,4 @@ public final class ReviewQueue implements AutoCloseable {
     }
   }
 
-  /** Items known, decided or not (for tests). */
-  synchronized Map<String, Item> all() {
-    return new HashMap<>(items);
-  }
 }

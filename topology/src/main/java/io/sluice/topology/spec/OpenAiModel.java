@@ -33,12 +33,6 @@ public record OpenAiModel(URI baseUrl, String model, Optional<String> apiKey, in
     double pricePer1kPromptTokens, double pricePer1kCompletionTokens, int maxRetries,
     int promptExamples, boolean logprobs, double assumedConfidence) {
 
-  /** The defaults of every optional setting, for {@code baseUrl} and {@code model}. */
-  public static OpenAiModel of(URI baseUrl, String model) {
-    return new OpenAiModel(baseUrl, model, Optional.empty(), 8, Duration.ofSeconds(30), 0, 0, 0,
-        0, 0, 4, 3, false, 0.9);
-  }
-
   /** This endpoint with another concurrency limit. */
   public OpenAiModel withMaxConcurrency(int n) {
     return new OpenAiModel(baseUrl, model, apiKey, n, timeout, requestsPerMinute,
