@@ -7,6 +7,22 @@ import java.util.function.ToDoubleFunction;
 
 /** Every meter the connectors register: name, type, unit and meaning, declared once. */
 public enum ConnectorMeters {
+  OPCUA_VALUES("sluice.opcua.values", "counter", "values",
+      "OPC UA value changes received, by source"),
+  OPCUA_WRITTEN("sluice.opcua.written", "counter", "records",
+      "OPC UA readings Kafka confirmed, by source"),
+  OPCUA_DEAD_LETTERS("sluice.opcua.dead.letters", "counter", "values",
+      "OPC UA values sent to the dead-letter topic (bad status, not a number), by source and"
+          + " reason"),
+  OPCUA_DROPPED("sluice.opcua.dropped", "counter", "values",
+      "OPC UA values dropped because the buffer was full while Kafka was slow (the"
+          + " subscription is paused then), by source"),
+  OPCUA_BUFFERED("sluice.opcua.buffered", "gauge", "values",
+      "OPC UA values waiting to be written to Kafka, by source"),
+  OPCUA_RECONNECTS("sluice.opcua.reconnects", "counter", "attempts",
+      "OPC UA connection attempts and subscription recreations after a failure, by source"),
+  OPCUA_SUBSCRIBED("sluice.opcua.subscribed", "gauge", "state",
+      "1 while the OPC UA subscription is live, by source"),
   MQTT_RECEIVED("sluice.mqtt.received", "counter", "messages", "MQTT messages received by the ingress"),
   MQTT_RECEIVED_BYTES("sluice.mqtt.received.bytes", "counter", "bytes", "Payload bytes received over MQTT"),
   MQTT_ACKNOWLEDGED("sluice.mqtt.acknowledged", "counter", "messages",

@@ -18,6 +18,8 @@ import io.sluice.connectors.mqtt.MqttEndpoint;
 import io.sluice.connectors.mqtt.MqttIngress;
 import io.sluice.connectors.mqtt.MqttIngressSettings;
 import io.sluice.connectors.mqtt.MqttSubscription;
+import io.sluice.connectors.opcua.OpcUaSource;
+import io.sluice.connectors.opcua.OpcUaSourceSettings;
 import io.sluice.connectors.mqtt.MqttTls;
 import io.sluice.topology.Decoders;
 import io.sluice.topology.EntityModels;
@@ -75,6 +77,8 @@ public final class TopologyRuntime implements AutoCloseable {
   private final List<Stoppable> stopOrder = new ArrayList<>();
   private KafkaStreams streams;
   private MqttIngress ingress;
+  private MqttIngress sparkplugIngress;
+  private final List<OpcUaSource> opcUaSources = new ArrayList<>();
   private MqttEgress egress;
   private CloudLink link;
   private FeedbackLearner learner;
@@ -145,7 +149,7 @@ public final class TopologyRuntime implements AutoCloseable {
       createTopics(spec, bootstrap);
       runtime.startStreams(registry, clock, textModels, entityModels, options);
       if (gateway) {
-        runtime.startGatewaySide(registry, clock);
+        runtime.startGatewaySide(registry, clock, options.baseDir());
       }
       runtime.startReview(registry, clock);
       if (owned != null) {
@@ -213,14 +217,33 @@ public final class TopologyRuntime implements AutoCloseable {
     }));
   }
 
-  private void startGatewaySide(MeterRegistry registry, Clock clock) {
+  private void startGatewaySide(MeterRegistry registry, Clock clock, Path baseDir) {
     Brokers.Mqtt mqtt = spec.brokers().mqtt();
     KafkaProducer<byte[], byte[]> producer = ingressProducer(kafkaBootstrap, spec);
-    ingress = new MqttIngress(ingressSettings(spec, mqttUrl), producer, registry, clock);
-    ingress.start();
+    List<MqttIngress> started = new ArrayList<>();
+    Optional<MqttIngressSettings> plain = ingressSettings(spec, mqttUrl);
+    if (plain.isPresent()) {
+      ingress = new MqttIngress(plain.get(), producer, registry, clock);
+      started.add(ingress);
+    }
+    Optional<MqttIngressSettings> sparkplug = sparkplugIngressSettings(spec, mqttUrl);
+    if (sparkplug.isPresent()) {
+      sparkplugIngress = new MqttIngress(sparkplug.get(), producer, registry, clock);
+      started.add(sparkplugIngress);
+    }
+    for (Source source : spec.sources()) {
+      if (source.isOpcUa()) {
+        OpcUaSource opcua = new OpcUaSource(opcUaSettings(spec, source, baseDir), producer, registry,
+            clock);
+        opcUaSources.add(opcua);
+      }
+    }
+    started.forEach(MqttIngress::start);
+    opcUaSources.forEach(OpcUaSource::start);
     // The ingress stops first: before the streams, so that what it took reaches Kafka.
     stopOrder.add(0, new Stoppable("MQTT ingress", () -> {
-      ingress.close();
+      started.forEach(MqttIngress::close);
+      opcUaSources.forEach(OpcUaSource::close);
       producer.flush();
       producer.close(Duration.ofSeconds(10));
     }));
@@ -288,7 +311,8 @@ public final class TopologyRuntime implements AutoCloseable {
 
   /** The ingress state; {@code CLOSED} for a cloud topology, which has none. */
   public MqttIngress.State mqttState() {
-    return ingress == null ? MqttIngress.State.CLOSED : ingress.state();
+    MqttIngress first = ingress != null ? ingress : sparkplugIngress;
+    return first == null ? MqttIngress.State.CLOSED : first.state();
   }
 
   /** The feedback learner, when the gateway learns from its cloud. */
@@ -310,6 +334,16 @@ public final class TopologyRuntime implements AutoCloseable {
       MqttIngress.State m = ingress.state();
       components.put("mqtt", new Health.Component(
           m == MqttIngress.State.CONNECTED, m.name(), mqttUrl, true));
+    }
+    if (sparkplugIngress != null) {
+      MqttIngress.State m = sparkplugIngress.state();
+      components.put("sparkplug", new Health.Component(
+          m == MqttIngress.State.CONNECTED, m.name(), mqttUrl, true));
+    }
+    for (OpcUaSource opcua : opcUaSources) {
+      OpcUaSource.State o = opcua.state();
+      components.put("opcua." + opcua.settings().source(), new Health.Component(
+          o == OpcUaSource.State.SUBSCRIBED, o.name(), opcua.settings().endpoint(), true));
     }
     if (egress != null) {
       MqttEgress.State e = egress.state();
@@ -355,7 +389,8 @@ public final class TopologyRuntime implements AutoCloseable {
 
   static boolean publishesAlerts(TopologySpec spec) {
     return spec.pipelines().stream().flatMap(p -> p.route().stream())
-        .anyMatch(r -> r.to().startsWith("mqtt:"));
+        .anyMatch(r -> r.to().startsWith("mqtt:"))
+        || spec.sources().stream().anyMatch(Source::isSparkplug); // rebirth requests
   }
 
   static void createTopics(TopologySpec spec, String bootstrap) {
@@ -452,14 +487,62 @@ public final class TopologyRuntime implements AutoCloseable {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  static MqttIngressSettings ingressSettings(TopologySpec spec, String mqttUrl) {
+  /** The ingress of the plain MQTT sources (JSON, CSV, Avro), if there are any. */
+  static Optional<MqttIngressSettings> ingressSettings(TopologySpec spec, String mqttUrl) {
     Topics topics = spec.topics();
     List<MqttSubscription> subs = spec.sources().stream()
+        .filter(s -> !s.isOpcUa() && !s.isSparkplug())
         .map(s -> new MqttSubscription(s.name(), s.topic(), s.qos(), topics.input(s.name()),
             s.deviceIdLevel()))
         .toList();
+    if (subs.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(mqttSettings(spec, mqttUrl, spec.brokers().mqtt().clientId(), subs));
+  }
+
+  /**
+   * The Sparkplug host's own connection (clean start, STATE), separate from the plain ingress,
+   * whose persistent session must not be cleaned; client id {@code <clientId>-sparkplug}.
+   */
+  static Optional<MqttIngressSettings> sparkplugIngressSettings(TopologySpec spec,
+      String mqttUrl) {
+    Topics topics = spec.topics();
+    List<Source> sources = spec.sources().stream().filter(Source::isSparkplug).toList();
+    if (sources.isEmpty()) {
+      return Optional.empty();
+    }
+    List<MqttSubscription> subs = sources.stream()
+        .map(s -> new MqttSubscription(s.name(), s.topic(), s.qos(), topics.input(s.name()),
+            s.deviceIdLevel(), true))
+        .toList();
+    Optional<String> hostId = sources.stream().map(s -> s.sparkplug().hostId())
+        .flatMap(Optional::stream).findFirst();
+    return Optional.of(mqttSettings(spec, mqttUrl, spec.brokers().mqtt().clientId()
+        + "-sparkplug", subs)
+        .withSparkplugHost(new MqttIngressSettings.SparkplugHost(hostId)));
+  }
+
+  /** An OPC UA source's settings; relative files are resolved against the topology's folder. */
+  static OpcUaSourceSettings opcUaSettings(TopologySpec spec, Source source, Path baseDir) {
+    Source.OpcUa o = source.opcua();
+    Path base = baseDir == null ? Path.of(".") : baseDir;
+    List<OpcUaSourceSettings.Node> nodes = o.nodes().stream()
+        .map(n -> new OpcUaSourceSettings.Node(n.nodeId(), n.browsePath(), n.device(),
+            n.metric()))
+        .toList();
+    return new OpcUaSourceSettings(source.name(), o.endpoint(), o.securityPolicy(),
+        o.securityMode(), o.username(), o.password(), o.certificate().map(base::resolve),
+        o.certificatePassword(), base.resolve(o.trustDir()), nodes, o.samplingInterval(),
+        o.queueSize(), o.deadband(), o.badStatus() == Source.BadStatus.DLQ, o.bufferSize(),
+        spec.topics().input(source.name()), spec.topics().deadLetters(), Duration.ofMillis(100),
+        Duration.ofSeconds(30));
+  }
+
+  private static MqttIngressSettings mqttSettings(TopologySpec spec, String mqttUrl,
+      String clientId, List<MqttSubscription> subs) {
     Brokers.Mqtt mqtt = spec.brokers().mqtt();
-    return new MqttIngressSettings(mqttUrl, mqtt.clientId(), subs, mqtt.receiveMaximum(),
+    return new MqttIngressSettings(mqttUrl, clientId, subs, mqtt.receiveMaximum(),
         mqtt.sessionExpiry(), mqtt.username(), mqtt.password(), Duration.ofMillis(100),
         Duration.ofSeconds(30)).withTls(tls(mqtt.tls(), mqttUrl));
   }

@@ -15,6 +15,7 @@ import io.sluice.operators.decode.DecodeProcessor;
 import io.sluice.operators.decode.EventSchema;
 import io.sluice.operators.decode.JsonPayloadDecoder;
 import io.sluice.operators.decode.PayloadDecoder;
+import io.sluice.operators.sparkplug.SparkplugProcessor;
 import io.sluice.operators.extract.EntityModel;
 import io.sluice.operators.extract.ExtractProcessor;
 import io.sluice.operators.extract.FieldExtractor;
@@ -166,9 +167,20 @@ public final class TopologyBuilder {
       }
       String decodeNode = prefix + ".decode";
       String afterDecode = stages.isEmpty() ? route : stages.get(0).name;
-      PayloadDecoder decoder = decoder(source, spec.limits().maxPayloadBytes());
-      topology.addProcessor(decodeNode, () -> new DecodeProcessor(source.name(), decoder,
-          afterDecode, DEAD_LETTERS, registry, clock), in);
+      if (source.isSparkplug()) {
+        // the Sparkplug host: one message in, a record per metric out, rebirth requests to MQTT
+        SparkplugProcessor.Settings settings = new SparkplugProcessor.Settings(source.name(),
+            schema(source), prefix + ".sparkplug-sessions",
+            source.sparkplug().rebirthInterval(), spec.limits().maxPayloadBytes());
+        topology.addProcessor(decodeNode, SparkplugProcessor.supplier(settings,
+            new SparkplugProcessor.Children(afterDecode, DEAD_LETTERS, ALERTS), registry, clock),
+            in);
+        sinkParents.get(ALERTS).add(decodeNode);
+      } else {
+        PayloadDecoder decoder = decoder(source, spec.limits().maxPayloadBytes());
+        topology.addProcessor(decodeNode, () -> new DecodeProcessor(source.name(), decoder,
+            afterDecode, DEAD_LETTERS, registry, clock), in);
+      }
       sinkParents.get(DEAD_LETTERS).add(decodeNode);
       String parent = decodeNode;
       for (Stage stage : stages) {
@@ -475,10 +487,16 @@ public final class TopologyBuilder {
     }
   }
 
-  private static PayloadDecoder decoder(Source source, long maxBytes) {
-    EventSchema schema = source.schema() == Source.Schema.TEXT_EVENT ? EventSchema.TEXT_EVENT
+  private static EventSchema schema(Source source) {
+    return source.schema() == Source.Schema.TEXT_EVENT ? EventSchema.TEXT_EVENT
         : EventSchema.SENSOR_READING;
+  }
+
+  private static PayloadDecoder decoder(Source source, long maxBytes) {
+    EventSchema schema = schema(source);
     return switch (source.format()) {
+      case SPARKPLUG -> throw new IllegalArgumentException("Sparkplug sources have their own"
+          + " operator");
       case JSON -> new JsonPayloadDecoder(schema, maxBytes);
       case CSV -> new CsvPayloadDecoder(schema, source.csv().columns(), source.csv().delimiter(),
           maxBytes);

@@ -25,9 +25,8 @@ public final class TopologyDescriber {
     spec.models().values().forEach(m -> out.append("  model ").append(m.name()).append(": ")
         .append(m.bundle()).append(", ").append(m.threads()).append(" threads\n"));
     for (Source source : spec.sources()) {
-      out.append("  source ").append(source.name()).append(": MQTT '").append(source.topic())
-          .append("' QoS ").append(source.qos()).append(" -> ").append(topics.input(source.name()))
-          .append('\n');
+      out.append("  source ").append(source.name()).append(": ").append(origin(source))
+          .append(" -> ").append(topics.input(source.name())).append('\n');
       Pipeline p = spec.pipelineFor(source.name()).orElse(null);
       List<String> chain = new ArrayList<>();
       chain.add("decode(" + source.format().name().toLowerCase() + ", "
@@ -46,12 +45,22 @@ public final class TopologyDescriber {
     return out.toString();
   }
 
+  private static String origin(Source source) {
+    if (source.isOpcUa()) {
+      return "OPC UA " + source.opcua().endpoint() + " (" + source.opcua().nodes().size()
+          + " nodes, sampling " + source.opcua().samplingInterval().toMillis() + " ms)";
+    }
+    return "MQTT '" + source.topic() + "' QoS " + source.qos()
+        + (source.isSparkplug() ? " (Sparkplug B host" + source.sparkplug().hostId()
+            .map(h -> ", primary host " + h).orElse("") + ")" : "");
+  }
+
   public static String mermaid(TopologySpec spec) {
     Topics topics = spec.topics();
     StringBuilder out = new StringBuilder("flowchart LR\n");
     for (Source source : spec.sources()) {
       String s = id(source.name());
-      out.append("  mqtt_").append(s).append("[/\"MQTT ").append(source.topic())
+      out.append("  mqtt_").append(s).append("[/\"").append(origin(source).replace("'", ""))
           .append("\"/] --> in_").append(s).append("[(\"").append(topics.input(source.name()))
           .append("\")]\n");
       Pipeline p = spec.pipelineFor(source.name()).orElse(null);

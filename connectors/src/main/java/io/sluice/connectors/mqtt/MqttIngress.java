@@ -38,6 +38,15 @@ import org.slf4j.LoggerFactory;
  * broker translates. Shared subscriptions ({@code $share/<group>/<filter>}) split a topic between
  * gateway instances, each with its own client id.
  *
+ * <p><b>Sparkplug host.</b> With {@link MqttIngressSettings#sparkplugHost()} the connection is a
+ * Sparkplug B 3.0 host application's: clean start and session expiry 0, as the specification
+ * requires (a Sparkplug session is rebuilt from births, not kept by the broker). With a host id
+ * the CONNECT carries the retained will {@code {"online":false,"timestamp":T}} on
+ * {@code spBv1.0/STATE/<id>}; right after subscribing (to the source filters and that topic) the
+ * ingress publishes the retained birth {@code {"online":true,"timestamp":T}} with the same T,
+ * republishes it whenever the broker shows it an offline STATE of its own id, and publishes the
+ * offline STATE before a clean disconnect. STATE messages are not sent to Kafka.
+ *
  * <p><b>Order.</b> One connection, so each topic's messages arrive in order; the Kafka key is the
  * device id, so each device's records keep their MQTT order in one partition.
  */
@@ -53,6 +62,9 @@ public final class MqttIngress implements AutoCloseable {
   private final AckAfterKafka forwarder;
   private final ManagedConnection connection;
   private volatile ManagedConnection.Connection lastKafkaFailure;
+  /** The timestamp of the STATE will of the current connection (and of its birth). */
+  private volatile long stateTimestamp;
+  private volatile boolean closing;
   private final Counter received;
   private final Counter receivedBytes;
   private final Counter kafkaFailures;
@@ -114,6 +126,8 @@ public final class MqttIngress implements AutoCloseable {
     if (connection.phase() == ManagedConnection.Phase.CLOSED) {
       return;
     }
+    closing = true;
+    publishOfflineState();
     connection.close();
     forwarder.close();
     log.info("MQTT ingress {} closed", settings.clientId());
@@ -121,10 +135,52 @@ public final class MqttIngress implements AutoCloseable {
 
   private MqttConnectionOptions options(MqttConnections connections) {
     MqttConnectionOptions options = connections.options();
-    options.setCleanStart(false);
-    options.setSessionExpiryInterval(settings.sessionExpiry().toSeconds());
     options.setReceiveMaximum(settings.receiveMaximum());
+    MqttIngressSettings.SparkplugHost host = settings.sparkplugHost();
+    if (host == null) {
+      options.setCleanStart(false);
+      options.setSessionExpiryInterval(settings.sessionExpiry().toSeconds());
+      return options;
+    }
+    options.setCleanStart(true);
+    options.setSessionExpiryInterval(0L);
+    if (host.stateTopic() != null) {
+      stateTimestamp = clock.millis();
+      options.setWill(host.stateTopic(), stateMessage(false, stateTimestamp));
+    }
     return options;
+  }
+
+  private static MqttMessage stateMessage(boolean online, long timestamp) {
+    MqttMessage m = new MqttMessage(("{\"online\":" + online + ",\"timestamp\":" + timestamp
+        + "}").getBytes(StandardCharsets.UTF_8));
+    m.setQos(1);
+    m.setRetained(true);
+    return m;
+  }
+
+  private void publishState(ManagedConnection.Connection c) throws MqttException {
+    String topic = settings.sparkplugHost().stateTopic();
+    c.client().publish(topic, stateMessage(true, stateTimestamp)).waitForCompletion(10_000);
+    log.info("Sparkplug host {} online: STATE published on {}", settings.clientId(), topic);
+  }
+
+  /** Sparkplug 3.0: before a clean disconnect, the host publishes its offline STATE itself. */
+  private void publishOfflineState() {
+    MqttIngressSettings.SparkplugHost host = settings.sparkplugHost();
+    ManagedConnection.Connection c = connection.connected();
+    if (host == null || host.stateTopic() == null || c == null) {
+      return;
+    }
+    try {
+      c.client().publish(host.stateTopic(), stateMessage(false, clock.millis()))
+          .waitForCompletion(5_000);
+      log.info("Sparkplug host {} offline: STATE published on {}", settings.clientId(),
+          host.stateTopic());
+    } catch (MqttException e) {
+      log.warn("Sparkplug host {}: could not publish the offline STATE ({}); the broker sends"
+          + " the will instead", settings.clientId(), MqttErrors.describe(e));
+    }
   }
 
   private MqttSubscription route(String topic) {
@@ -157,11 +213,17 @@ public final class MqttIngress implements AutoCloseable {
     public void connected(ManagedConnection.Connection c, boolean sessionPresent)
         throws MqttException {
       List<MqttSubscription> subs = settings.subscriptions();
+      String stateTopic = settings.sparkplugHost() == null ? null
+          : settings.sparkplugHost().stateTopic();
       org.eclipse.paho.mqttv5.common.MqttSubscription[] filters =
-          new org.eclipse.paho.mqttv5.common.MqttSubscription[subs.size()];
+          new org.eclipse.paho.mqttv5.common.MqttSubscription[subs.size()
+              + (stateTopic == null ? 0 : 1)];
       for (int i = 0; i < subs.size(); i++) {
         filters[i] = new org.eclipse.paho.mqttv5.common.MqttSubscription(
             subs.get(i).topicFilter(), subs.get(i).qos());
+      }
+      if (stateTopic != null) {
+        filters[subs.size()] = new org.eclipse.paho.mqttv5.common.MqttSubscription(stateTopic, 1);
       }
       IMqttToken token = c.client().subscribe(filters);
       token.waitForCompletion(30_000);
@@ -177,13 +239,29 @@ public final class MqttIngress implements AutoCloseable {
               subs.get(i).qos(), subs.get(i).topicFilter());
         }
       }
+      if (stateTopic != null) {
+        publishState(c);
+      }
     }
 
     @Override
     public void messageArrived(ManagedConnection.Connection c, String topic,
-        MqttMessage message) throws InterruptedException {
-      received.increment();
+        MqttMessage message) throws InterruptedException, MqttException {
       byte[] payload = message.getPayload();
+      if (settings.sparkplugHost() != null && topic.equals(settings.sparkplugHost().stateTopic())) {
+        // our own STATE: the broker or another client says we are offline while we are not
+        c.client().messageArrivedComplete(message.getId(), message.getQos());
+        if (new String(payload, StandardCharsets.UTF_8).replace(" ", "")
+            .contains("\"online\":false") && !closing) {
+          // not waited for: this is Paho's callback thread, which also completes the publish
+          c.client().publish(settings.sparkplugHost().stateTopic(),
+              stateMessage(true, stateTimestamp));
+          log.info("Sparkplug host {}: saw an offline STATE of its own id; online again",
+              settings.clientId());
+        }
+        return;
+      }
+      received.increment();
       receivedBytes.increment(payload.length);
       forwarder.submit(record(topic, payload), message.getId(), message.getQos(),
           new Channel(c));

@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param reconnectMin first reconnect delay; doubles up to {@code reconnectMax}
  * @param reconnectMax longest reconnect delay
  * @param tls certificates for {@code ssl://} URLs
+ * @param sparkplugHost null for a plain ingress; otherwise the connection is a Sparkplug B host
+ *     application's: clean start with session expiry 0 as Sparkplug 3.0 requires, and, with a
+ *     host id, the retained STATE birth and will
  */
 public record MqttIngressSettings(
     String brokerUrl,
@@ -34,7 +37,33 @@ public record MqttIngressSettings(
     Optional<String> password,
     Duration reconnectMin,
     Duration reconnectMax,
-    MqttTls tls) {
+    MqttTls tls,
+    SparkplugHost sparkplugHost) {
+
+  /**
+   * The ingress as a Sparkplug host application.
+   *
+   * @param hostId the primary host id whose STATE the ingress publishes; empty for none
+   */
+  public record SparkplugHost(Optional<String> hostId) {
+    public SparkplugHost {
+      Objects.requireNonNull(hostId, "hostId");
+    }
+
+    /** {@code spBv1.0/STATE/<hostId>}, or null without a host id. */
+    public String stateTopic() {
+      return hostId.map(h -> "spBv1.0/STATE/" + h).orElse(null);
+    }
+  }
+
+  public MqttIngressSettings(String brokerUrl, String clientId,
+      List<MqttSubscription> subscriptions, int receiveMaximum, Duration sessionExpiry,
+      Optional<String> username, Optional<String> password, Duration reconnectMin,
+      Duration reconnectMax, MqttTls tls) {
+    this(brokerUrl, clientId, subscriptions, receiveMaximum, sessionExpiry, username, password,
+        reconnectMin, reconnectMax, tls, null);
+  }
+
 
   public MqttIngressSettings {
     Objects.requireNonNull(subscriptions, "subscriptions");
@@ -86,22 +115,28 @@ public record MqttIngressSettings(
   public MqttIngressSettings withCredentials(String user, String secret) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
         sessionExpiry, Optional.ofNullable(user), Optional.ofNullable(secret), reconnectMin,
-        reconnectMax, tls);
+        reconnectMax, tls, sparkplugHost);
   }
 
   public MqttIngressSettings withReceiveMaximum(int max) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, max, sessionExpiry,
-        username, password, reconnectMin, reconnectMax, tls);
+        username, password, reconnectMin, reconnectMax, tls, sparkplugHost);
   }
 
   public MqttIngressSettings withTls(MqttTls newTls) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
-        sessionExpiry, username, password, reconnectMin, reconnectMax, newTls);
+        sessionExpiry, username, password, reconnectMin, reconnectMax, newTls, sparkplugHost);
   }
 
   public MqttIngressSettings withReconnect(Duration min, Duration max) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
-        sessionExpiry, username, password, min, max, tls);
+        sessionExpiry, username, password, min, max, tls, sparkplugHost);
+  }
+
+  /** These settings for a Sparkplug host application's connection. */
+  public MqttIngressSettings withSparkplugHost(SparkplugHost host) {
+    return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
+        sessionExpiry, username, password, reconnectMin, reconnectMax, tls, host);
   }
 
   @Override
@@ -110,6 +145,7 @@ public record MqttIngressSettings(
         + ", subscriptions=" + subscriptions + ", receiveMaximum=" + receiveMaximum
         + ", sessionExpiry=" + sessionExpiry + ", username=" + username.orElse("-")
         + ", password=" + (password.isPresent() ? "****" : "-") + ", reconnect=" + reconnectMin
-        + ".." + reconnectMax + ", tls=" + tls + "]";
+        + ".." + reconnectMax + ", tls=" + tls
+        + (sparkplugHost == null ? "" : ", sparkplugHost=" + sparkplugHost) + "]";
   }
 }

@@ -12,9 +12,16 @@ import java.util.Objects;
  * @param kafkaTopic topic the messages are written to
  * @param deviceIdLevel which topic level (0-based) names the device; -1 for the first level
  *     matched by a {@code +} wildcard, or the whole topic when the filter has none
+ * @param sparkplug Sparkplug B messages: the key is the edge node, {@code <group>/<edge node>},
+ *     so that all of a node's messages (births, data, deaths) stay in order in one partition
  */
 public record MqttSubscription(String source, String topicFilter, int qos, String kafkaTopic,
-    int deviceIdLevel) {
+    int deviceIdLevel, boolean sparkplug) {
+
+  public MqttSubscription(String source, String topicFilter, int qos, String kafkaTopic,
+      int deviceIdLevel) {
+    this(source, topicFilter, qos, kafkaTopic, deviceIdLevel, false);
+  }
 
   public MqttSubscription {
     Objects.requireNonNull(source, "source");
@@ -28,6 +35,10 @@ public record MqttSubscription(String source, String topicFilter, int qos, Strin
   /** The device id for a message that arrived on {@code topic}. */
   public String deviceId(String topic) {
     String[] levels = topic.split("/", -1);
+    if (sparkplug) {
+      return levels.length >= 4 && levels[0].equals("spBv1.0") ? levels[1] + "/" + levels[3]
+          : topic;
+    }
     int level = deviceIdLevel >= 0 ? deviceIdLevel : firstWildcardLevel();
     if (level >= 0 && level < levels.length) {
       return levels[level];

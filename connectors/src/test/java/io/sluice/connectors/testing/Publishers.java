@@ -53,7 +53,7 @@ public final class Publishers {
    * for Mosquitto) reached and fail with 32202 (too many publishes in progress). Try again until
    * the slot frees.
    */
-  static void publishRetryingWhenFull(MqttClient client, String topic, MqttMessage m)
+  public static void publishRetryingWhenFull(MqttClient client, String topic, MqttMessage m)
       throws MqttException {
     try {
       client.publish(topic, m);

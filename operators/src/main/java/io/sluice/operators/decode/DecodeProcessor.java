@@ -8,12 +8,10 @@ import io.sluice.schemas.DeadLetter;
 import io.sluice.schemas.DeadLetterType;
 import io.sluice.schemas.PipelineRecord;
 import io.sluice.schemas.RecordHeaders;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -116,23 +114,8 @@ public final class DecodeProcessor implements Processor<byte[], byte[], String, 
           offset, type, reason, suppressed > 0 ? " (" + suppressed + " more " + type
               + " dead letters not logged in the last minute)" : "");
     }
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (Header h : record.headers()) {
-      if (h.value() != null) {
-        headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
-      }
-    }
-    DeadLetter dead = DeadLetter.newBuilder()
-        .setRaw(ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value()))
-        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-        .setSourceTopic(topic)
-        .setPartition(partition)
-        .setOffset(offset)
-        .setErrorType(type)
-        .setReason(reason)
-        .setHeaders(headers)
-        .setFailedAt(Instant.ofEpochMilli(clock.millis()))
-        .build();
+    DeadLetter dead = DeadLetters.of(record.key(), record.value(), record.headers(), topic,
+        partition, offset, type, reason, Instant.ofEpochMilli(clock.millis()));
     context.forward(new Record<String, Object>(source, dead, record.timestamp()), deadLetters);
   }
 

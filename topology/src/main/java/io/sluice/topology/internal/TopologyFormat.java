@@ -164,15 +164,125 @@ public final class TopologyFormat {
       .optional("delimiter", string(".", "one character"), ",", ",", "Column separator.")
       .build(v -> new Source.Csv(v.get("columns"), v.<String>get("delimiter").charAt(0)));
 
-  static final ObjectType<Source> SOURCE = ObjectType.builder("Source",
-          "A stream of device messages, ingested into <namespace>.in.<name>.")
-      .required("name", NAME_TYPE, "Unique name of the source.")
-      .required("mqtt", SOURCE_MQTT, "Where the messages come from.")
-      .optional("format", oneOf("json", "csv", "avro"), "json", "json",
-          "Payload encoding: JSON object, one CSV line, or Avro single-object encoding.")
-      .required("schema", oneOf("TextEvent", "SensorReading"), "What a payload holds.")
-      .optional("csv", CSV, null, null, "Column layout, required with format: csv.")
+  static final ObjectType<Source.Sparkplug> SPARKPLUG = ObjectType.builder("SourceSparkplug",
+          "The gateway as a Sparkplug B 3.0 host application (docs/sources.md).")
+      .optional("hostId", string("[^\\s/+#]+", "a Sparkplug host id (no /, + or #)"), null,
+          "none", "Primary host id. When set, the gateway publishes its retained STATE on"
+              + " spBv1.0/STATE/<hostId> (online on connect, offline as its will), so edge"
+              + " nodes configured with this primary host send their births to it and store"
+              + " and forward while it is away.")
+      .optional("rebirthInterval", duration(), Source.Sparkplug.DEFAULT_REBIRTH_INTERVAL, "30s",
+          "Least time between two rebirth requests (NCMD Node Control/Rebirth) to one edge"
+              + " node, sent after a sequence gap, data from a node with no birth, or an"
+              + " unknown alias.")
+      .build(v -> new Source.Sparkplug(Optional.ofNullable(v.<String>get("hostId")),
+          v.get("rebirthInterval")));
+
+  static final ObjectType<Source.OpcUaNode> OPCUA_NODE = ObjectType.builder("OpcUaNode",
+          "One OPC UA node to monitor: give node or browsePath.")
+      .optional("node", string("(ns=\\d+;)?[isgb]=.+", "a node id such as ns=2;s=Press4.Temperature"),
+          null, null, "Node id, in the string form of OPC UA Part 6 (ns=<index>;s=|i=|g=|b=...).")
+      .optional("browsePath", string("[^\\s].*", "a path such as Objects/Press4/Temperature"),
+          null, null, "Browse names from the Objects folder, separated by '/' (a browse name"
+              + " in another namespace is written <index>:<name>).")
+      .optional("device", string("[^\\s]+", "a device id"), null, "the parent object's name",
+          "Device id of the readings.")
+      .optional("metric", string("[^\\s]+", "a metric name"), null, "the node's browse name",
+          "Metric name of the readings.")
       .check((v, reader) -> {
+        if (v.present("node") == v.present("browsePath")) {
+          reader.error(v.node(), "a node needs exactly one of node and browsePath",
+              "write {node: \"ns=2;s=Press4.Temperature\"} or"
+                  + " {browsePath: Objects/Press4/Temperature}");
+        }
+      })
+      .build(v -> new Source.OpcUaNode(v.get("node"), v.get("browsePath"), v.get("device"),
+          v.get("metric")));
+
+  static final ObjectType<Source.OpcUa> OPCUA = ObjectType.builder("SourceOpcUa",
+          "An OPC UA client subscription; each value change becomes a SensorReading"
+              + " (docs/sources.md).")
+      .required("endpoint", string("opc\\.tcp://[^\\s]+", "opc.tcp://host:port[/path]"),
+          "Endpoint URL of the server.")
+      .optional("securityPolicy", oneOf("None", "Basic256Sha256"), "None", "None",
+          "Security policy of the endpoint to use; Basic256Sha256 needs certificate.")
+      .optional("securityMode", oneOf("None", "Sign", "SignAndEncrypt"), null,
+          "None, or SignAndEncrypt with a secure policy", "Message security mode.")
+      .optional("username", string("a user name"), null, null,
+          "User name; anonymous when absent.")
+      .optional("password", secret(), null, null,
+          "Password; write ${ENV_VAR} so it stays out of the file. Never logged.")
+      .optional("certificate", string("[^\\s].*", "a file path"), null, null,
+          "PKCS#12 file holding the client's certificate and private key (relative to the"
+              + " topology file); needed for Basic256Sha256.")
+      .optional("certificatePassword", secret(), null, null, "Password of the PKCS#12 file.")
+      .optional("trustDir", string("[^\\s].*", "a directory"), "opcua-pki", "opcua-pki",
+          "Server certificates: trusted/certs holds the trusted ones; an unknown one is"
+              + " refused and written to rejected/, from where moving it to trusted/certs"
+              + " trusts it (relative to the topology file).")
+      .required("nodes", listOf(OPCUA_NODE, 1), "Nodes to monitor, one monitored item each.")
+      .optional("samplingInterval", duration(), Duration.ofMillis(100), "100ms",
+          "How often the server samples each node.")
+      .optional("queueSize", integer(1, 10_000), 10, "10",
+          "Values the server keeps per node between two publishes.")
+      .optional("deadband", number(0, 1e12), 0.0, "0",
+          "Absolute deadband: changes smaller than this are not reported.")
+      .optional("badStatus", oneOf("dlq", "flag"), "dlq", "dlq",
+          "A value with a Bad status goes to the dead-letter topic (dlq) or on with attribute"
+              + " opcua.status (flag). Uncertain values always go on, flagged.")
+      .optional("bufferSize", integer(1, 1_000_000), 10_000, "10000",
+          "Values held while Kafka is slow; when full the subscription stops publishing until"
+              + " half of it has drained, so memory stays bounded and the server keeps its"
+              + " queue.")
+      .check((v, reader) -> {
+        boolean secure = !"None".equals(v.get("securityPolicy"));
+        if (secure && v.get("certificate") == null) {
+          reader.error(v.node("securityPolicy"), "securityPolicy " + v.get("securityPolicy")
+              + " needs the client's certificate", "add certificate: client.p12");
+        }
+        if (!secure && v.get("securityMode") != null && !"None".equals(v.get("securityMode"))) {
+          reader.error(v.node("securityMode"), "securityMode " + v.get("securityMode")
+              + " needs a secure policy", "set securityPolicy: Basic256Sha256");
+        }
+      })
+      .build(v -> {
+        boolean secure = !"None".equals(v.get("securityPolicy"));
+        String mode = v.get("securityMode") != null ? v.get("securityMode")
+            : secure ? "SignAndEncrypt" : "None";
+        return new Source.OpcUa(v.get("endpoint"), v.get("securityPolicy"), mode,
+            Optional.ofNullable(v.<String>get("username")).filter(u -> !u.isEmpty()),
+            Optional.ofNullable(v.<String>get("password")).filter(p -> !p.isEmpty()),
+            Optional.ofNullable(v.<String>get("certificate")),
+            Optional.ofNullable(v.<String>get("certificatePassword")),
+            v.get("trustDir"), v.get("nodes"), v.get("samplingInterval"), v.get("queueSize"),
+            v.<Double>get("deadband"),
+            Source.BadStatus.valueOf(v.<String>get("badStatus").toUpperCase()),
+            v.get("bufferSize"));
+      });
+
+  static final ObjectType<Source> SOURCE = ObjectType.builder("Source",
+          "A stream of device messages, ingested into <namespace>.in.<name>: an MQTT"
+              + " subscription (mqtt) or an OPC UA subscription (opcua).")
+      .required("name", NAME_TYPE, "Unique name of the source.")
+      .optional("mqtt", SOURCE_MQTT, null, null,
+          "Where the messages come from, over MQTT (give mqtt or opcua).")
+      .optional("opcua", OPCUA, null, null,
+          "Where the values come from, over OPC UA (give mqtt or opcua).")
+      .optional("format", oneOf("json", "csv", "avro", "sparkplug"), "json", "json",
+          "Payload encoding: JSON object, one CSV line, Avro single-object encoding, or"
+              + " Sparkplug B (the gateway is then a Sparkplug host application).")
+      .required("schema", oneOf("TextEvent", "SensorReading"), "What a payload holds; with"
+          + " sparkplug, SensorReading takes numeric and boolean metrics, TextEvent String and"
+          + " Text metrics.")
+      .optional("csv", CSV, null, null, "Column layout, required with format: csv.")
+      .optional("sparkplug", SPARKPLUG, null, "defaults", "Sparkplug host settings, with format:"
+          + " sparkplug.")
+      .check((v, reader) -> {
+        if (v.present("mqtt") == v.present("opcua")) {
+          reader.error(v.node(), "a source needs exactly one of mqtt and opcua",
+              "write mqtt: {topic: plant/+/notes} or opcua: {endpoint: opc.tcp://host:4840,"
+                  + " nodes: [...]}");
+        }
         boolean csv = "csv".equals(v.get("format"));
         if (csv && v.get("csv") == null) {
           reader.error(v.node("format"), "format csv needs the column layout",
@@ -181,13 +291,35 @@ public final class TopologyFormat {
           reader.error(v.node("csv"), "csv is set but format is " + v.get("format"),
               "set format: csv or remove csv");
         }
+        if (v.get("sparkplug") != null && !"sparkplug".equals(v.get("format"))) {
+          reader.error(v.node("sparkplug"), "sparkplug is set but format is " + v.get("format"),
+              "set format: sparkplug or remove sparkplug");
+        }
+        if (v.present("opcua") && v.present("format")) {
+          reader.error(v.node("format"), "an opcua source makes its readings itself and takes"
+              + " no format", "remove format");
+        }
+        if (v.present("opcua") && "TextEvent".equals(v.get("schema"))) {
+          reader.error(v.node("schema"), "an opcua source makes SensorReadings",
+              "set schema: SensorReading");
+        }
       })
       .build(v -> {
+        Source.Schema schema = v.<String>get("schema").equals("TextEvent")
+            ? Source.Schema.TEXT_EVENT : Source.Schema.SENSOR_READING;
+        Source.Format format = Source.Format.valueOf(((String) v.get("format")).toUpperCase());
+        if (v.get("opcua") != null) {
+          return new Source(v.get("name"), null, 1, -1, Source.Format.JSON, schema, null, null,
+              v.get("opcua"));
+        }
         MqttSource m = v.get("mqtt");
-        return new Source(v.get("name"), m.topic(), m.qos(), m.deviceIdLevel(),
-            Source.Format.valueOf(((String) v.get("format")).toUpperCase()),
-            v.<String>get("schema").equals("TextEvent") ? Source.Schema.TEXT_EVENT
-                : Source.Schema.SENSOR_READING, v.get("csv"));
+        if (m == null) {
+          return new Source(v.get("name"), "", 1, -1, format, schema, v.get("csv"));
+        }
+        Source.Sparkplug sparkplug = format != Source.Format.SPARKPLUG ? null
+            : v.get("sparkplug") != null ? v.get("sparkplug") : Source.Sparkplug.DEFAULT;
+        return new Source(v.get("name"), m.topic(), m.qos(), m.deviceIdLevel(), format, schema,
+            v.get("csv"), sparkplug, null);
       });
 
   static final ObjectType<Model.Rollout> ROLLOUT = ObjectType.builder("Rollout",
