@@ -286,6 +286,97 @@ class TopologyLoaderTest {
   }
 
   @Test
+  void industrialSourcesReadTheirSettingsAndReportEveryMistakeAtOnce() {
+    TopologySpec spec = loader.parse("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        sources:
+          - name: line
+            mqtt: {topic: "spBv1.0/plant/#"}
+            format: sparkplug
+            schema: SensorReading
+            sparkplug: {hostId: gw-1}
+          - name: presses
+            opcua:
+              endpoint: "opc.tcp://press:4840/line"
+              securityPolicy: Basic256Sha256
+              certificate: gw.p12
+              password: "${MQTT_PASSWORD}"
+              username: gw
+              nodes:
+                - {node: "ns=2;s=Press4.Temperature"}
+                - {browsePath: "Objects/2:Press5/2:Pressure", device: press-5}
+            schema: SensorReading
+        """, "line-7.yaml");
+    Source line = spec.sources().get(0);
+    assertThat(line.format()).isEqualTo(Source.Format.SPARKPLUG);
+    assertThat(line.sparkplug().hostId()).contains("gw-1");
+    assertThat(line.sparkplug().rebirthInterval()).isEqualTo(Duration.ofSeconds(30));
+    Source.OpcUa presses = spec.sources().get(1).opcua();
+    assertThat(presses.securityMode()).isEqualTo("SignAndEncrypt");
+    assertThat(presses.samplingInterval()).isEqualTo(Duration.ofMillis(100));
+    assertThat(presses.badStatus()).isEqualTo(Source.BadStatus.DLQ);
+    assertThat(presses.nodes()).extracting(Source.OpcUaNode::nodeId)
+        .containsExactly("ns=2;s=Press4.Temperature", null);
+    assertThat(presses.nodes().get(1).device()).isEqualTo("press-5");
+    assertThat(presses.password()).contains("s3cret");
+    assertThat(presses.toString()).doesNotContain("s3cret");
+
+    // a value that is wrong in itself is reported where it stands
+    List<TopologyError> fieldErrors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        sources:
+          - name: line
+            mqtt: {topic: "spBv1.0/plant/#"}
+            format: sparkplug
+            sparkplug: {hostId: "gw/1"}
+          - name: presses
+            opcua:
+              endpoint: "http://press:4840"
+              nodes:
+                - {node: "ns=2;s=Press4.Temperature", browsePath: Objects/Press4}
+            schema: SensorReading
+        """);
+    assertThat(fieldErrors).extracting(TopologyError::line).containsExactly(8, 5, 11, 13);
+    assertThat(fieldErrors.get(0).message()).contains("no /, + or #");
+    assertThat(fieldErrors.get(1).message()).contains("schema");
+    assertThat(fieldErrors.get(2).message()).contains("opc.tcp://");
+    assertThat(fieldErrors.get(3).message()).contains("exactly one of node and browsePath");
+
+    // settings that do not fit together are all reported at once
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        sources:
+          - name: line
+            mqtt: {topic: "plant/+/data"}
+            schema: SensorReading
+            sparkplug: {hostId: gw-1}
+          - name: presses
+            opcua:
+              endpoint: "opc.tcp://press:4840"
+              securityPolicy: Basic256Sha256
+              securityMode: None
+              nodes:
+                - {node: "ns=2;s=Press4.Temperature"}
+            schema: SensorReading
+          - name: ovens
+            opcua: {endpoint: "opc.tcp://oven:4840", nodes: [{node: "ns=2;s=Oven1.Temp"}]}
+            schema: TextEvent
+        """);
+    assertThat(errors).extracting(TopologyError::line).containsExactly(8, 12, 13, 19);
+    assertThat(errors).extracting(TopologyError::message).satisfiesExactly(
+        m -> assertThat(m).contains("sparkplug is set but format is json"),
+        m -> assertThat(m).contains("needs the client's certificate"),
+        m -> assertThat(m).contains("needs securityMode Sign or SignAndEncrypt"),
+        m -> assertThat(m).contains("makes SensorReadings"));
+  }
+
+  @Test
   void everyExampleTopologyValidates() throws Exception {
     java.nio.file.Path dir = java.nio.file.Path.of("..", "edge-configs");
     List<java.nio.file.Path> files;
@@ -293,7 +384,8 @@ class TopologyLoaderTest {
       files = stream.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
     assertThat(files).extracting(p -> p.getFileName().toString())
-        .contains("demo.yaml", "factory-line.yaml", "cloud.yaml");
+        .contains("demo.yaml", "factory-line.yaml", "cloud.yaml", "sparkplug-line.yaml",
+            "opcua-line.yaml");
     for (java.nio.file.Path file : files) {
       TopologySpec spec = new TopologyLoader(name -> null).load(file);
       assertThat(spec.metadata().name()).isNotBlank();

@@ -9,7 +9,8 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     description = "Measure throughput, latency and memory; results go in docs/BENCHMARKS.md.",
     subcommands = {BenchPipelineCommand.class, BenchInferenceCommand.class,
-      GenerateBenchCommand.class, BenchAdminCommand.class, BenchCloudCommand.class},
+      GenerateBenchCommand.class, BenchAdminCommand.class, BenchCloudCommand.class,
+      BenchSourcesCommand.class},
     footerHeading = "%nExample:%n",
     footer = "  sluice bench pipeline --json")
 public final class BenchCommand implements Runnable {

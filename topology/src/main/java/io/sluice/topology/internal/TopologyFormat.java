@@ -244,6 +244,10 @@ public final class TopologyFormat {
           reader.error(v.node("securityMode"), "securityMode " + v.get("securityMode")
               + " needs a secure policy", "set securityPolicy: Basic256Sha256");
         }
+        if (secure && "None".equals(v.get("securityMode"))) {
+          reader.error(v.node("securityMode"), "securityPolicy " + v.get("securityPolicy")
+              + " needs securityMode Sign or SignAndEncrypt", "set securityMode: SignAndEncrypt");
+        }
       })
       .build(v -> {
         boolean secure = !"None".equals(v.get("securityPolicy"));
