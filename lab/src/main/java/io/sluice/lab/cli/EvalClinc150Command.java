@@ -31,9 +31,11 @@ import picocli.CommandLine;
           + "the calibration files, halves of them calibrate and score each other).",
       "Figures: in-scope accuracy; out-of-scope recall at the novelty threshold that keeps 95%% "
           + "of in-scope validation texts; coverage, local accuracy and out-of-scope texts kept "
-          + "local under the rule 'keep local when confident and not novel' with thresholds for "
-          + "98%% local accuracy on validation; training time; test throughput; decisions "
-          + "flipped between batched and one-at-a-time inference."},
+          + "local under the rule 'keep local when confident and not novel', with thresholds "
+          + "that promise, with probability --confidence, 98%% local accuracy and at most 5%% of "
+          + "out-of-scope texts kept (Learn then Test on held-back validation records); "
+          + "training time; test throughput; decisions flipped between batched and "
+          + "one-at-a-time inference."},
     footerHeading = "%nExample:%n",
     footer = {
       "  sluice eval clinc150 --train ../shared/data/clinc150 --test ../shared/data/clinc150 "
@@ -60,14 +62,19 @@ public final class EvalClinc150Command implements Callable<Integer> {
   String head;
 
   @Option(names = "--local-accuracy", paramLabel = "SHARE", defaultValue = "0.98",
-      description = "Accuracy the routing thresholds must reach on validation "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Accuracy the records kept local must have (default: ${DEFAULT-VALUE}).")
   double localAccuracy;
 
-  @Option(names = "--max-oos-local", paramLabel = "SHARE", defaultValue = "0.04",
-      description = "Share of out-of-scope validation texts the routing thresholds may keep "
-          + "local (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-oos-local", paramLabel = "SHARE", defaultValue = "0.05",
+      description = "Share of out-of-scope texts the routing thresholds may keep local "
+          + "(default: ${DEFAULT-VALUE}).")
   double maxOosLocal;
+
+  @Option(names = "--confidence", paramLabel = "P", defaultValue = "0.95",
+      description = "Probability with which both promises must hold on new data (Learn then"
+          + " Test on held-back validation records); 0 for the empirical thresholds, which"
+          + " promise nothing (default: ${DEFAULT-VALUE}).")
+  double confidence;
 
   @Option(names = "--dynamic-quantization",
       description = "Run the model's per-batch activation quantization instead of the "
@@ -96,8 +103,11 @@ public final class EvalClinc150Command implements Callable<Integer> {
     err.println("Loading " + common.model());
     try (TextEncoder encoder = TextEncoder.open(ModelBundle.load(common.model()), settings,
         new SimpleMeterRegistry())) {
+      if (!(confidence >= 0 && confidence < 1)) {
+        throw new ExitCodes.UsageError("--confidence must be at least 0 and below 1");
+      }
       Clinc150Evaluation.Options options = new Clinc150Evaluation.Options(localAccuracy,
-          maxOosLocal, ClassifierSettings.DEFAULT.withHead(kind));
+          maxOosLocal, confidence, ClassifierSettings.DEFAULT.withHead(kind));
       try {
         report = new Clinc150Evaluation(encoder, options, Ticker.system(), err::println)
             .run(train, test);
@@ -112,9 +122,10 @@ public final class EvalClinc150Command implements Callable<Integer> {
     out.printf("  in-scope accuracy            %.4f  (target >= 0.95)%n",
         report.inScopeAccuracy());
     out.printf("  OOS recall at 95%% kept       %.4f  (target >= 0.85)%n", report.oosRecall());
-    out.printf("  coverage at 98%% local acc.   %.4f  (target >= 0.90), local accuracy %.4f, "
-        + "OOS kept local %.4f (target <= 0.05)%n", report.coverage(), report.localAccuracy(),
-        report.oosKeptLocal());
+    out.printf("  coverage at 98%% local acc.   %.4f  (target >= 0.88), local accuracy %.4f"
+        + " (target >= 0.98), OOS kept local %.4f (target <= 0.05)%s%n", report.coverage(),
+        report.localAccuracy(), report.oosKeptLocal(), confidence > 0
+            ? String.format(", both promised with probability %.2f", confidence) : "");
     out.printf("  training                     %.1f s  (target <= 60)%n", report.trainSeconds());
     out.printf("  test throughput              %.0f sentences/s%n",
         report.testSentencesPerSecond());
@@ -140,8 +151,11 @@ public final class EvalClinc150Command implements Callable<Integer> {
     if (!(report.oosRecall() >= 0.85)) {
       missed.add("oos_recall");
     }
-    if (!(report.coverage() >= 0.90)) {
+    if (!(report.coverage() >= 0.88)) {
       missed.add("coverage_at_98");
+    }
+    if (!(report.localAccuracy() >= 0.98)) {
+      missed.add("local_accuracy_at_98");
     }
     if (!(report.oosKeptLocal() <= 0.05)) {
       missed.add("oos_kept_local_at_98");

@@ -1,6 +1,7 @@
 package io.sluice.lab.eval;
 
 import io.sluice.inference.ClassifierSettings;
+import io.sluice.inference.GuaranteedThresholds;
 import io.sluice.inference.HeadInfo;
 import io.sluice.inference.LabelledText;
 import io.sluice.inference.Prediction;
@@ -34,6 +35,15 @@ import java.util.function.Consumer;
  * {@code oos_train}) scores the other, and both halves' predictions are pooled. The report says
  * which mode ran.
  *
+ * <p>Guarantee. With {@code guaranteeConfidence} above 0 (the default, 0.95) the calibration
+ * records are split in two (in-scope ones every other record, out-of-scope ones one in four to
+ * the first set, in file order): the head is calibrated
+ * and the novelty threshold chosen on the first, and the confidence threshold is chosen by
+ * Learn then Test on the second ({@link GuaranteedThresholds}), so that with that probability
+ * the kept accuracy is at least {@code localAccuracy} and the out-of-scope share kept at most
+ * {@code maxOutOfScopeKept} on new data. With 0 the empirical rule of
+ * {@link RoutingThresholds#choose} runs on all calibration records, as before.
+ *
  * <p>Decisions flipped by batching: every test text is also classified alone; a decision is
  * flipped when the label, the low-confidence flag (below the routing threshold) or the novel flag
  * differs from the batched run.
@@ -44,11 +54,14 @@ public final class Clinc150Evaluation {
    * @param localAccuracy the accuracy the routing thresholds must reach on validation (0.98)
    * @param maxOutOfScopeKept the share of out-of-scope validation texts the routing thresholds may
    *     keep local
+   * @param guaranteeConfidence probability with which the routing promise must hold (0.95), or
+   *     0 for the empirical thresholds, which promise nothing beyond the validation data
    * @param classifier head training settings (the cache is switched off for the evaluation)
    */
   public record Options(double localAccuracy, double maxOutOfScopeKept,
-      ClassifierSettings classifier) {
-    public static final Options DEFAULT = new Options(0.98, 0.05, ClassifierSettings.DEFAULT);
+      double guaranteeConfidence, ClassifierSettings classifier) {
+    public static final Options DEFAULT = new Options(0.98, 0.05, 0.95,
+        ClassifierSettings.DEFAULT);
   }
 
   /** The figures, named as in the JSON report. */
@@ -56,7 +69,7 @@ public final class Clinc150Evaluation {
       double localAccuracy, double oosKeptLocal, double trainSeconds, double testSentencesPerSecond,
       double batchDecisionsFlipped, String mode, int trainExamples, int testInScope, int testOos,
       List<HeadInfo> heads, List<RoutingThresholds> thresholds, String model,
-      boolean batchInvariant) {
+      boolean batchInvariant, List<GuaranteedThresholds> guarantees) {
 
     /** The report as the ordered JSON object {@code sluice eval clinc150 --json} prints. */
     public Map<String, Object> toJson() {
@@ -82,6 +95,24 @@ public final class Clinc150Evaluation {
       json.put("routing_min_confidence",
           thresholds.stream().map(t -> round(t.minConfidence())).toList());
       json.put("routing_max_novelty", thresholds.stream().map(t -> round(t.maxNovelty())).toList());
+      if (!guarantees.isEmpty()) {
+        GuaranteedThresholds first = guarantees.get(0);
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("method", "learn-then-test, fixed sequence, exact binomial p-values");
+        g.put("kept_accuracy_at_least", first.accuracy());
+        g.put("oos_kept_at_most", first.maxOutOfScopeKept());
+        g.put("with_probability", round(1 - first.delta()));
+        g.put("calibration_kept", guarantees.stream().map(GuaranteedThresholds::kept).toList());
+        g.put("calibration_errors",
+            guarantees.stream().map(GuaranteedThresholds::errors).toList());
+        g.put("calibration_oos_kept",
+            guarantees.stream().map(GuaranteedThresholds::outOfScopeKept).toList());
+        g.put("calibration_oos", guarantees.stream().map(GuaranteedThresholds::outOfScope)
+            .toList());
+        g.put("p_accuracy", guarantees.stream().map(x -> x.pAccuracy()).toList());
+        g.put("p_oos", guarantees.stream().map(x -> x.pOutOfScope()).toList());
+        json.put("guarantee", g);
+      }
       return json;
     }
 
@@ -169,7 +200,8 @@ public final class Clinc150Evaluation {
     return report(rounds, scored, train, test, cross, classifyNanos, classified);
   }
 
-  private record Round(TextClassifier classifier, HeadInfo head, RoutingThresholds thresholds) {}
+  private record Round(TextClassifier classifier, HeadInfo head, RoutingThresholds thresholds,
+      GuaranteedThresholds guarantee) {}
 
   private record Scored(Prediction batched, Prediction alone, boolean inScope, boolean correct,
       RoutingThresholds thresholds) {}
@@ -178,30 +210,59 @@ public final class Clinc150Evaluation {
     ClassifierSettings settings = options.classifier().withCacheSize(0);
     TextClassifier classifier = TextClassifier.create(encoder, settings, ticker,
         new SimpleMeterRegistry());
-    TrainingData data = new TrainingData(train.inScope(), calibration.inScope(),
-        calibration.outOfScope());
+    boolean guaranteed = options.guaranteeConfidence() > 0;
+    // With a guarantee, the second set is kept from the head and from every choice but the test.
+    // In-scope records split in halves; out-of-scope ones one in four to the first set, the rest
+    // to the test: with 5% allowed, a binomial test over n out-of-scope records at 0.025 passes
+    // only while at most k are kept (n = 75: k = 0; n = 113: k = 1; n = 150: k = 2), so the
+    // test needs most of the few out-of-scope records there are.
+    IntentData first = guaranteed ? new IntentData(calibration.part(0, 2).inScope(),
+        calibration.part(0, 4).outOfScope()) : calibration;
+    TrainingData data = new TrainingData(train.inScope(), first.inScope(), first.outOfScope());
     progress.accept("Training on " + train.inScope().size() + " examples, calibrating on "
-        + calibration.inScope().size() + " + " + calibration.outOfScope().size()
-        + " out-of-scope");
+        + first.inScope().size() + " + " + first.outOfScope().size() + " out-of-scope");
     HeadInfo head = classifier.train(data);
     progress.accept(String.format("Trained a %s head in %.1f s (temperature %.3f)",
         head.kind().id(), head.trainingTime().toNanos() / 1e9, head.temperature()));
+    if (!guaranteed) {
+      RoutingThresholds thresholds = RoutingThresholds.choose(outcomes(classifier, first),
+          options.localAccuracy(), options.maxOutOfScopeKept());
+      progress.accept(String.format("Routing: keep local at confidence >= %.4f and novelty"
+          + " <= %.2f", thresholds.minConfidence(), thresholds.maxNovelty()));
+      return new Round(classifier, head, thresholds, null);
+    }
+    List<String> secondOos = new ArrayList<>();
+    for (int k = 1; k < 4; k++) {
+      secondOos.addAll(calibration.part(k, 4).outOfScope());
+    }
+    IntentData second = new IntentData(calibration.part(1, 2).inScope(), secondOos);
+    GuaranteedThresholds g = GuaranteedThresholds.choose(outcomes(classifier, first),
+        outcomes(classifier, second), options.localAccuracy(), options.maxOutOfScopeKept(),
+        1 - options.guaranteeConfidence());
+    progress.accept(String.format("Routing: keep local at confidence >= %.4f and novelty <= %.2f;"
+        + " on %d held-back records it kept %d with %d errors and %d of %d out-of-scope"
+        + " (p = %.3g, %.3g), so with probability %.2f kept accuracy >= %.2f and out-of-scope"
+        + " kept <= %.2f", g.thresholds().minConfidence(), g.thresholds().maxNovelty(),
+        second.size(), g.kept(), g.errors(), g.outOfScopeKept(), g.outOfScope(), g.pAccuracy(),
+        g.pOutOfScope(), options.guaranteeConfidence(), options.localAccuracy(),
+        options.maxOutOfScopeKept()));
+    return new Round(classifier, head, g.thresholds(), g);
+  }
+
+  private static List<RoutingThresholds.Outcome> outcomes(TextClassifier classifier,
+      IntentData records) {
     List<String> texts = new ArrayList<>();
-    calibration.inScope().forEach(e -> texts.add(e.text()));
-    texts.addAll(calibration.outOfScope());
+    records.inScope().forEach(e -> texts.add(e.text()));
+    texts.addAll(records.outOfScope());
     List<Prediction> predictions = classifier.classify(texts);
     List<RoutingThresholds.Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < predictions.size(); i++) {
-      boolean inScope = i < calibration.inScope().size();
-      LabelledText truth = inScope ? calibration.inScope().get(i) : null;
+      boolean inScope = i < records.inScope().size();
+      LabelledText truth = inScope ? records.inScope().get(i) : null;
       outcomes.add(new RoutingThresholds.Outcome(predictions.get(i),
           inScope && predictions.get(i).label().equals(truth.label()), inScope));
     }
-    RoutingThresholds thresholds = RoutingThresholds.choose(outcomes, options.localAccuracy(),
-        options.maxOutOfScopeKept());
-    progress.accept(String.format("Routing: keep local at confidence >= %.4f and novelty <= %.2f",
-        thresholds.minConfidence(), thresholds.maxNovelty()));
-    return new Round(classifier, head, thresholds);
+    return outcomes;
   }
 
   private Report report(List<Round> rounds, List<Scored> scored, IntentData train,
@@ -237,7 +298,8 @@ public final class Clinc150Evaluation {
         train.inScope().size(), test.inScope().size(), test.outOfScope().size(),
         rounds.stream().map(Round::head).toList(),
         rounds.stream().map(Round::thresholds).toList(), encoder.modelId(),
-        encoder.batchInvariant());
+        encoder.batchInvariant(), rounds.stream().map(Round::guarantee)
+            .filter(java.util.Objects::nonNull).toList());
   }
 
   private static boolean flipped(Scored s) {
