@@ -5,7 +5,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.lab.fleet.DemoTexts;
 import io.sluice.lab.fleet.DeviceFleet;
 import io.sluice.lab.fleet.FleetSettings;
+import io.sluice.lab.fleet.OnTheirWay;
 import io.sluice.lab.fleet.OutputTally;
+import io.sluice.lab.fleet.Settlement;
 import io.sluice.operators.OperatorMeters;
 import io.sluice.runtime.Metrics;
 import io.sluice.runtime.RuntimeOptions;
@@ -54,7 +56,8 @@ import picocli.CommandLine.Option;
     description = {
       "Start embedded MQTT and Kafka brokers, the demo gateway and a simulated device fleet",
       "publishing real work-order texts and sensor readings; print progress, then an account of",
-      "every event as one JSON line: published, ingested, results, dlq, lost."
+      "every event as one JSON line: published, ingested, results, dlq, lost, and the backlog",
+      "still on its way when the outputs stopped growing (at most 120 s after the fleet stops)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -177,16 +180,21 @@ public final class DemoCommand implements Callable<Integer> {
       fleet.stop();
       fleet.awaitInFlight(10_000);
       long published = fleet.published();
-      // Drain: wait until everything published is accounted for, or give up after 60 s.
-      long drainDeadline = clock.millis() + 60_000;
-      while (tally.distinctResults() + tally.deadLetters() + dropped(registry) < published
-          && clock.millis() < drainDeadline && !interrupted.get()) {
-        progress.waitTick();
+      // Settle: wait while outputs grow (at most 120 s); what is on its way then is a backlog.
+      OutputTally outputs = tally;
+      Settlement.Books books;
+      try (OnTheirWay onTheirWay = new OnTheirWay(runtime.kafkaBootstrap(), spec, registry)) {
+        books = new Settlement(clock, d -> progress.waitTick(), Duration.ofSeconds(10),
+            Duration.ofSeconds(120), Duration.ofSeconds(1)).settle(published,
+                () -> new Settlement.Counts(outputs.distinctResults(), outputs.deadLetters(),
+                    dropped(registry), Math.max(0, outputs.outputRecords()
+                        - outputs.distinctResults()),
+                    Math.max(0, onTheirWay.count(published))), interrupted::get);
       }
       progress.done();
-      long results = tally.distinctResults();
-      long dlq = tally.deadLetters();
-      long dropped = dropped(registry);
+      long results = books.delivered();
+      long dlq = books.deadLettered();
+      long dropped = books.dropped();
       long ingested = ingested(admin, spec);
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("published", published);
@@ -197,8 +205,10 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("forwarded", tally.forwarded());
       summary.put("review_pending", runtime.review().map(q -> q.pendingCount()).orElse(0));
       summary.put("dropped", dropped);
-      summary.put("lost", Math.max(0, published - results - dlq - dropped));
-      summary.put("duplicates", Math.max(0, tally.outputRecords() - results));
+      summary.put("lost", books.lost());
+      summary.put("backlog", books.backlog());
+      summary.put("duplicates", books.duplicated());
+      summary.put("settled", books.settled());
       summary.put("publish_failures", fleet.failed());
       summary.put("seconds", (clock.millis() - start) / 1000.0);
       summary.put("health", runtime.health().up() ? "UP" : "DOWN");
@@ -209,9 +219,10 @@ public final class DemoCommand implements Callable<Integer> {
               last.state().name(), "candidate", last.candidate(), "reason", last.reason()));
         }
       }));
-      err.printf("published %d (%d malformed), ingested %d, results %d, dead letters %d, lost %d;"
-          + " %s waiting for people at /dashboard/review%n", published, fleet.publishedBad(),
-          ingested, results, dlq, summary.get("lost"), summary.get("review_pending"));
+      err.printf("published %d (%d malformed), ingested %d, results %d, dead letters %d, lost %d,"
+          + " still on their way %d; %s waiting for people at /dashboard/review%n", published,
+          fleet.publishedBad(), ingested, results, dlq, books.lost(), books.backlog(),
+          summary.get("review_pending"));
       System.out.println(new ObjectMapper().writeValueAsString(summary));
       return (long) summary.get("lost") == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     } finally {

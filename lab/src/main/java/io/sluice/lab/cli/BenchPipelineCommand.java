@@ -6,7 +6,9 @@ import io.sluice.inference.InferenceMeter;
 import io.sluice.lab.fleet.DemoTexts;
 import io.sluice.lab.fleet.DeviceFleet;
 import io.sluice.lab.fleet.FleetSettings;
+import io.sluice.lab.fleet.OnTheirWay;
 import io.sluice.lab.fleet.OutputTally;
+import io.sluice.lab.fleet.Settlement;
 import io.sluice.runtime.Metrics;
 import io.sluice.runtime.RuntimeOptions;
 import io.sluice.runtime.TopologyRuntime;
@@ -95,8 +97,16 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Last line: one JSON object with the figures.")
   boolean json;
 
-  record Step(double offered, long published, long outputs, long lost, long catchUpMillis,
-      boolean sustained) {}
+  /**
+   * One rate's books: {@code lost} were acknowledged by the broker and are in no output or the
+   * dead-letter topic once outputs stood still; {@code backlog} were still on their way when the
+   * wait ended; {@code duplicated} are output records beyond the first of their event.
+   */
+  record Step(double offered, long published, long outputs, long duplicated, long backlog,
+      long lost, long catchUpMillis, boolean sustained) {}
+
+  /** Events the broker acknowledged to the fleet, all steps so far. */
+  private long acknowledgedSoFar;
 
   @Override
   public Integer call() throws Exception {
@@ -120,21 +130,28 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         registry, clock);
         OutputTally tally = new OutputTally(runtime.kafkaBootstrap(),
             OutputTally.Outputs.of(spec.topics()), result -> latency(result, latencyPrefix,
-                clock, latencies))) {
+                clock, latencies));
+        OnTheirWay onTheirWay = new OnTheirWay(runtime.kafkaBootstrap(), spec, registry)) {
       awaitHealthy(runtime, clock);
       List<Step> steps = new ArrayList<>();
       double best = 0;
       long lostTotal = 0;
+      long backlogTotal = 0;
+      long duplicatedTotal = 0;
       for (double rate = startRate; rate <= maxRate; rate *= 2) {
-        Step s = runStep(runtime, tally, texts, rate, "r" + (int) rate + "-", clock, err);
+        Step s = runStep(runtime, tally, onTheirWay, texts, rate, "r" + (int) rate + "-", clock, err);
         steps.add(s);
         lostTotal += s.lost();
+        backlogTotal = s.backlog();
+        duplicatedTotal += s.duplicated();
         if (!s.sustained()) {
           double mid = (best + rate) / 2;
           if (best > 0 && mid > best * 1.2) {
-            Step m = runStep(runtime, tally, texts, mid, "m" + (int) mid + "-", clock, err);
+            Step m = runStep(runtime, tally, onTheirWay, texts, mid, "m" + (int) mid + "-", clock, err);
             steps.add(m);
             lostTotal += m.lost();
+            backlogTotal = m.backlog();
+            duplicatedTotal += m.duplicated();
             if (m.sustained()) {
               best = mid;
             }
@@ -149,8 +166,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       double latencyRate = Math.max(best / 2, startRate / 2);
       err.printf("latency run at %.0f events/s%n", latencyRate);
       latencies.clear();
-      Step latencyStep = runStep(runtime, tally, texts, latencyRate, latencyPrefix, clock, err);
+      Step latencyStep = runStep(runtime, tally, onTheirWay, texts, latencyRate, latencyPrefix, clock, err);
       lostTotal += latencyStep.lost();
+      backlogTotal = latencyStep.backlog();
+      duplicatedTotal += latencyStep.duplicated();
       long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("topology", spec.metadata().name());
@@ -162,6 +181,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       out.put("p99_ms", percentile(sorted, 0.99));
       out.put("max_ms", sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
       out.put("lost", lostTotal);
+      out.put("duplicated", duplicatedTotal);
+      out.put("backlog_at_end", backlogTotal);
       out.put("distinct_texts", distinctTexts);
       out.put("cache_hit_rate", cacheHitRate(registry));
       out.put("steps", steps);
@@ -170,8 +191,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         out.put("chart", chart.toString());
       }
       err.printf("sustained %.0f events/s; at %.0f events/s latency p50 %d ms, p95 %d ms,"
-          + " p99 %d ms; lost %d; result cache answered %.1f%% of texts%n", best, latencyRate,
-          out.get("p50_ms"), out.get("p95_ms"), out.get("p99_ms"), lostTotal,
+          + " p99 %d ms; lost %d, duplicated %d, still on their way at the end %d; result cache"
+          + " answered %.1f%% of texts%n", best, latencyRate,
+          out.get("p50_ms"), out.get("p95_ms"), out.get("p99_ms"), lostTotal, duplicatedTotal,
+          backlogTotal,
           100 * (double) out.get("cache_hit_rate"));
       if (json) {
         System.out.println(new ObjectMapper().writeValueAsString(out));
@@ -187,7 +210,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     return hits + misses == 0 ? 0 : Math.round(hits / (hits + misses) * 1000) / 1000.0;
   }
 
-  private Step runStep(TopologyRuntime runtime, OutputTally tally, List<String> texts,
+  private Step runStep(TopologyRuntime runtime, OutputTally tally, OnTheirWay onTheirWay,
+      List<String> texts,
       double rate, String prefix, Clock clock, PrintStream err) throws Exception {
     FleetSettings settings = new FleetSettings(rate, devices, textShare, 0, 11);
     long dlqBefore = tally.deadLetters();
@@ -203,20 +227,22 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       fleet.awaitInFlight(10_000);
       published = fleet.published();
     }
-    long stopped = clock.millis();
-    long deadline = stopped + Math.max(30_000, catchUp.toMillis() * 10);
-    long outputs;
-    while ((outputs = tally.distinctResults(prefix) + tally.deadLetters() - dlqBefore) < published
-        && clock.millis() < deadline) {
-      Thread.sleep(50);
-    }
-    long caughtUp = clock.millis() - stopped;
-    long lost = Math.max(0, published - outputs);
-    boolean sustained = lost == 0 && caughtUp <= catchUp.toMillis();
-    err.printf("offered %6.0f events/s: published %d in %ds, out %d, lost %d, caught up in %d ms"
-        + " -> %s%n", rate, published, step.toSeconds(), outputs, lost, caughtUp,
+    acknowledgedSoFar += published;
+    // Wait while outputs grow (at most 120 s); what is still on its way then is a backlog.
+    Settlement.Books books = Settlement.defaults(clock).settle(published,
+        () -> new Settlement.Counts(tally.distinctResults(prefix),
+            tally.deadLetters() - dlqBefore, 0, tally.duplicates(prefix),
+            Math.max(0, onTheirWay.count(acknowledgedSoFar))));
+    long outputs = books.delivered() + books.deadLettered();
+    long caughtUp = books.waitedMillis();
+    boolean sustained = books.lost() == 0 && books.backlog() == 0
+        && caughtUp <= catchUp.toMillis();
+    err.printf("offered %6.0f events/s: published %d in %ds, out %d, lost %d, on their way %d,"
+        + " duplicated %d, caught up in %d ms -> %s%n", rate, published, step.toSeconds(),
+        outputs, books.lost(), books.backlog(), books.duplicated(), caughtUp,
         sustained ? "sustained" : "behind");
-    return new Step(rate, published, outputs, lost, caughtUp, sustained);
+    return new Step(rate, published, outputs, books.duplicated(), books.backlog(), books.lost(),
+        caughtUp, sustained);
   }
 
   private static void latency(InferenceResult result, String prefix, Clock clock,

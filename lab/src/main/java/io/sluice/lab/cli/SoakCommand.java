@@ -149,10 +149,10 @@ public final class SoakCommand implements Callable<Integer> {
         + " (each gateway process)");
     SoakReport report = new Soak(settings, Clock.systemUTC(), System.err).run(chart);
     boolean kept = !(report.passed() && temporary && !keep);
-    System.err.printf("published %d, delivered %d, dlq %d, lost %d, duplicates %d (after the"
-            + " cloud's de-duplication); before it: %d ingress copies, %d gateway duplicates,"
-            + " %d link repeats; kills %d, MQTT restarts %d; %s%n",
-        report.published(), report.delivered(), report.dlq(), report.lost(),
+    System.err.printf("published %d, delivered %d, dlq %d, lost %d, still on their way %d,"
+            + " duplicates %d (after the cloud's de-duplication); before it: %d ingress copies,"
+            + " %d gateway duplicates, %d link repeats; kills %d, MQTT restarts %d; %s%n",
+        report.published(), report.delivered(), report.dlq(), report.lost(), report.backlog(),
         report.duplicates(), report.ingressCopies(), report.gatewayDuplicates(),
         report.linkRepeats(), report.kills(), report.mqttRestarts(),
         report.passed() ? "PASSED" : "FAILED");

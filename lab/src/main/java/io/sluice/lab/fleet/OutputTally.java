@@ -37,7 +37,7 @@ public final class OutputTally implements AutoCloseable {
   private final String deadLetterTopic;
   private final String forwardTopic;
   private final String alertTopic;
-  private final Set<String> eventIds = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicLong> eventIds = new ConcurrentHashMap<>();
   private final Set<String> deadLetters = ConcurrentHashMap.newKeySet();
   private final AtomicLong outputRecords = new AtomicLong();
   private final AtomicLong forwardedCount = new AtomicLong();
@@ -95,7 +95,17 @@ public final class OutputTally implements AutoCloseable {
 
   /** Distinct event ids seen whose id starts with {@code prefix}. */
   public long distinctResults(String prefix) {
-    return eventIds.stream().filter(id -> id.startsWith(prefix)).count();
+    return eventIds.keySet().stream().filter(id -> id.startsWith(prefix)).count();
+  }
+
+  /** Output records beyond the first of their event, for events whose id starts with prefix. */
+  public long duplicates(String prefix) {
+    return eventIds.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(e -> e.getValue().get() - 1).sum();
+  }
+
+  private void seen(String eventId) {
+    eventIds.computeIfAbsent(eventId, id -> new AtomicLong()).incrementAndGet();
   }
 
   /** Records on the output topics, duplicates included. */
@@ -133,18 +143,18 @@ public final class OutputTally implements AutoCloseable {
           } else if (r.topic().equals(forwardTopic)) {
             ForwardedRecord f = forwarded.deserialize(r.topic(), r.value());
             outputRecords.incrementAndGet();
-            eventIds.add(f.getEventId());
+            seen(f.getEventId());
             forwardedCount.incrementAndGet();
             if (listener != null) {
               listener.accept(f.getResult());
             }
           } else if (r.topic().equals(alertTopic)) {
             outputRecords.incrementAndGet();
-            eventIds.add(json.readTree(r.value()).path("eventId").asText());
+            seen(json.readTree(r.value()).path("eventId").asText());
           } else {
             InferenceResult result = results.deserialize(r.topic(), r.value());
             outputRecords.incrementAndGet();
-            eventIds.add(result.getEventId());
+            seen(result.getEventId());
             if (listener != null) {
               listener.accept(result);
             }

@@ -288,7 +288,7 @@ public final class Soak {
         log.error("Restricted canaries found on {}", ledger.leakTopics());
       }
       return new SoakReport(books.published(), books.delivered(), books.lost(),
-          books.duplicates(), books.deadLettered(), kills.get(), mqttRestarts.get(),
+          books.backlog(), books.duplicates(), books.deadLettered(), kills.get(), mqttRestarts.get(),
           brokers.mqtt().description(), books.publishedValid(), books.publishedBad(),
           books.restricted(), devices.unconfirmed(), devices.resends(), books.ingressCopies(),
           books.gatewayDuplicates(), books.forwarded(), books.linkRepeats(),
@@ -366,7 +366,7 @@ public final class Soak {
      */
     private Accounting.Books drain(long deadline) throws InterruptedException {
       Accounting.Books books = settle();
-      while (!(devices.unconfirmed() == 0 && books.lost() == 0
+      while (!(devices.unconfirmed() == 0 && books.lost() == 0 && books.backlog() == 0
           && books.processingMismatches() == 0) && clock.millis() < deadline) {
         Thread.sleep(250);
         long now = clock.millis();

@@ -13,7 +13,9 @@ import java.util.Map;
  * @param delivered distinct valid events found in a final output: the gateway's results, review
  *     or alerts topic, or the cloud's verdicts (forwarded events count once the cloud resolved them)
  * @param lost published events found neither in an output (valid ones) nor in the dead-letter
- *     topic (bad ones)
+ *     topic (bad ones), and with no copy on its way either
+ * @param backlog published events not in an output yet but with a copy on its way (in the
+ *     gateway's input or forward topic, or the cloud's copy): still moving, never called lost
  * @param duplicates copies past the first of an event in the cloud's verdicts, after the cloud's
  *     de-duplication by event id
  * @param dlq distinct bad events found in the gateway's dead-letter topic
@@ -50,7 +52,8 @@ import java.util.Map;
  * @param chart the PNG chart of rates over time, or null
  * @param gatewayLogs the log file of each gateway process, in order
  */
-public record SoakReport(long published, long delivered, long lost, long duplicates, long dlq,
+public record SoakReport(long published, long delivered, long lost, long backlog,
+    long duplicates, long dlq,
     int kills, int mqttRestarts, String mqttBroker, long publishedValid, long publishedBad,
     long restricted, long unconfirmed, long deviceResends, long ingressCopies,
     long gatewayDuplicates, long forwarded, long linkRepeats, long processingMismatches,
@@ -69,12 +72,12 @@ public record SoakReport(long published, long delivered, long lost, long duplica
   }
 
   /**
-   * Every guarantee held: nothing lost, nothing repeated after the cloud's de-duplication, every
+   * Every guarantee held: nothing lost and nothing still on its way, nothing repeated after the cloud's de-duplication, every
    * bad event in the dead-letter topic and no valid one there, no restricted text on a cloud
    * topic, the gateway processed each input copy exactly once and never exited on its own.
    */
   public boolean passed() {
-    return lost == 0 && duplicates == 0 && misrouted == 0 && canaryLeaks == 0
+    return lost == 0 && backlog == 0 && duplicates == 0 && misrouted == 0 && canaryLeaks == 0
         && processingMismatches == 0 && gatewayExits == 0;
   }
 
@@ -84,6 +87,7 @@ public record SoakReport(long published, long delivered, long lost, long duplica
     m.put("published", published);
     m.put("delivered", delivered);
     m.put("lost", lost);
+    m.put("backlog", backlog);
     m.put("duplicates", duplicates);
     m.put("dlq", dlq);
     m.put("kills", kills);

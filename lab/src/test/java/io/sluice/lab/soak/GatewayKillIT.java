@@ -38,6 +38,7 @@ class GatewayKillIT {
     assertThat(report.gatewayLogs()).hasSize(3);
     assertThat(report.published()).as(books).isGreaterThan(800);
     assertThat(report.lost()).as(books).isZero();
+    assertThat(report.backlog()).as(books).isZero();
     assertThat(report.delivered() + report.dlq()).as(books).isEqualTo(report.published());
     assertThat(report.dlq()).as(books).isEqualTo(report.publishedBad()).isPositive();
     assertThat(report.processingMismatches()).as(books).isZero();

@@ -117,7 +117,8 @@ class TwoGatewaysIT {
           Map<String, SoakEvents.Kind> published = devices.publishedEvents();
           await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             Accounting.Books books = Accounting.settle(published, ledger::copies);
-            return books.lost() == 0 && books.processingMismatches() == 0;
+            return books.lost() == 0 && books.backlog() == 0
+                && books.processingMismatches() == 0;
           });
           Accounting.Books books = Accounting.settle(published, ledger::copies);
           assertThat(books.published()).isGreaterThan(400);

@@ -16,6 +16,9 @@ import java.util.function.Function;
  *       gateway's results, review or alerts, or the cloud's verdicts (a forwarded record counts
  *       once the cloud has resolved it, not when it merely left the gateway).
  *   <li>A bad event is <b>dead-lettered</b> when a copy is in the gateway's dead-letter topic.
+ *   <li>An event that has not landed but has a copy on its way (in the gateway's input or forward
+ *       topic, or the cloud's copy of it) and none in the dead-letter topic is a <b>backlog</b>:
+ *       still on its way, not lost.
  *   <li>Everything else published is <b>lost</b>. A valid event in the dead-letter topic, or a bad
  *       one in an output, is also counted as <b>misrouted</b>.
  *   <li><b>duplicates</b>: copies past the first in the cloud's verdicts, which the cloud's
@@ -39,7 +42,7 @@ public final class Accounting {
       long delivered, long deadLettered, long lost, List<String> lostSample,
       Map<String, Long> lostByKind, long duplicates, long ingressCopies,
       long gatewayDuplicates, long forwarded, long linkRepeats, long processingMismatches,
-      List<String> mismatchSample, long misrouted) {
+      List<String> mismatchSample, long misrouted, long backlog) {
 
     /** Nothing lost, nothing repeated after de-duplication, nothing misrouted. */
     public boolean balanced() {
@@ -64,6 +67,7 @@ public final class Accounting {
     long linkRepeats = 0;
     long mismatches = 0;
     long misrouted = 0;
+    long backlog = 0;
     List<String> lost = new ArrayList<>();
     Map<String, Long> lostByKind = new TreeMap<>();
     List<String> mismatchSample = new ArrayList<>();
@@ -114,7 +118,9 @@ public final class Accounting {
           misrouted++;
         }
       }
-      if (!landed) {
+      if (!landed && dlq == 0 && input + forward + cloudForward > 0) {
+        backlog++;
+      } else if (!landed) {
         lostByKind.merge(kind.name(), 1L, Long::sum);
         if (lost.size() < SAMPLE) {
           lost.add(id);
@@ -125,6 +131,6 @@ public final class Accounting {
     return new Books(published.size(), valid, bad, restricted, delivered, deadLettered,
         lostCount, List.copyOf(lost), Map.copyOf(lostByKind), duplicates, ingressCopies,
         gatewayDuplicates, forwarded, linkRepeats, mismatches, List.copyOf(mismatchSample),
-        misrouted);
+        misrouted, backlog);
   }
 }
