@@ -29,6 +29,9 @@ public enum ConnectorMeters {
       "MQTT messages acknowledged to the broker after Kafka confirmed them"),
   MQTT_KAFKA_FAILURES("sluice.mqtt.kafka.failures", "counter", "records",
       "Records Kafka refused; their MQTT messages stay with the broker"),
+  RELAY_PERMANENT_ERRORS("sluice.relay.permanent.errors", "counter", "errors",
+      "Records a relay could never write (over the size limit, or refused by Kafka or the broker"
+          + " for good), sent to the dead-letter topic instead, by relay and reason"),
   MQTT_RECONNECTS("sluice.mqtt.reconnects", "counter", "attempts",
       "MQTT reconnect attempts of a connector (tag client: ingress or egress client id)"),
   MQTT_IN_FLIGHT("sluice.mqtt.in.flight", "gauge", "messages",

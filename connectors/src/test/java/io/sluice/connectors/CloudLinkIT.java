@@ -110,6 +110,64 @@ class CloudLinkIT {
     }
   }
 
+  /**
+   * The cloud's topic takes records up to 2 kB: a 5 kB record can never go there. It goes to
+   * the gateway's dead-letter topic with its reason, and the records behind it reach the cloud.
+   */
+  @Test
+  void aRecordTheCloudRefusesForGoodGoesToTheDeadLettersAndTheRestMoveOn() throws Exception {
+    String source = "it.poison.forward";
+    String target = "it.poison.cloud-forward";
+    String dlq = "it.poison.dlq";
+    TopicAdmin.ensureTopics(gateway.bootstrapServers(), Map.of(source, 1, dlq, 1), Map.of());
+    TopicAdmin.ensureTopics(cloud.bootstrapServers(), Map.of(target, 1),
+        Map.of(target, Map.of("max.message.bytes", "2000")));
+    try (KafkaProducer<byte[], byte[]> producer = Kafkas.producer(gateway.bootstrapServers())) {
+      for (int i = 0; i < 20; i++) {
+        producer.send(new ProducerRecord<>(source, "k".getBytes(StandardCharsets.UTF_8),
+            ("record " + i).getBytes(StandardCharsets.UTF_8)));
+        if (i == 9) {
+          // random bytes: the link compresses, and the broker checks the compressed size
+          byte[] big = new byte[5_000];
+          new java.util.SplittableRandom(3).nextBytes(big);
+          producer.send(new ProducerRecord<>(source, "k".getBytes(StandardCharsets.UTF_8), big));
+        }
+      }
+    }
+    MeterRegistry registry = new SimpleMeterRegistry();
+    CloudLinkSettings settings = CloudLinkSettings.of("gw-poison",
+        List.of(KafkaCluster.of("gateway", gateway.bootstrapServers()),
+            KafkaCluster.of("cloud", cloud.bootstrapServers())),
+        List.of(new LinkRoute("forward", "gateway", source, "cloud", target)))
+        .withDeadLetters(new CloudLinkSettings.DeadLetterRoute("gateway", dlq));
+    try (CloudLink link = new CloudLink(settings, registry, Clock.systemUTC())) {
+      link.start();
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          Kafkas.count(cloud.bootstrapServers(), target) >= 20
+              && Kafkas.count(gateway.bootstrapServers(), dlq) >= 1);
+    }
+    List<String> arrived = Kafkas.firstOccurrences(Kafkas.readAll(cloud.bootstrapServers(),
+        target).stream().map(r -> Kafkas.text(r.value())).toList());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      expected.add("record " + i);
+    }
+    assertThat(arrived).isEqualTo(expected);
+    List<ConsumerRecord<byte[], byte[]>> dead = Kafkas.readAll(gateway.bootstrapServers(), dlq);
+    assertThat(dead).isNotEmpty().allSatisfy(r -> {
+      io.sluice.schemas.DeadLetter d = io.sluice.schemas.AvroSerdes.deadLetter().deserializer()
+          .deserialize(dlq, r.value());
+      assertThat(d.getErrorType()).isEqualTo(io.sluice.schemas.DeadLetterType.OVERSIZED);
+      assertThat(d.getReason()).contains("cloud refused the record for good")
+          .contains("record-too-large");
+      assertThat(d.getSourceTopic()).isEqualTo(source);
+      assertThat(d.getOffset()).isEqualTo(10);
+      assertThat(d.getHeaders()).containsEntry("sluice.payload.size", "5000");
+    });
+    assertThat(registry.get("sluice.relay.permanent.errors").tag("relay", "cloud-link")
+        .counter().count()).isEqualTo(dead.size());
+  }
+
   @Test
   void everyForwardedRecordArrivesAfterAMinuteLongCutInOrderPerKey() throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();

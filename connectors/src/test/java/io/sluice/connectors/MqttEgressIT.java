@@ -155,6 +155,74 @@ class MqttEgressIT {
     }
   }
 
+  /**
+   * Mosquitto refuses publishes to a topic its ACL does not allow (PUBACK 0x87): that alert goes
+   * to the dead-letter topic with its reason, the egress moves on, and the alerts behind it
+   * arrive.
+   */
+  @Test
+  void anAlertTheBrokerRefusesForGoodGoesToTheDeadLettersAndTheRestFlow() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        io.sluice.connectors.embedded.MosquittoBroker.binary().isPresent(),
+        "mosquitto is not installed (apt-get install mosquitto); skipping");
+    Path acl = dir.resolve("egress.acl");
+    java.nio.file.Files.writeString(acl, "topic readwrite alerts/#\n");
+    String topic = "it.alerts.refused";
+    String dlq = "it.alerts.dlq";
+    kafka.createTopics(Map.of(topic, 1, dlq, 1));
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (io.sluice.connectors.embedded.MosquittoBroker broker =
+            io.sluice.connectors.embedded.MosquittoBroker.start(dir.resolve("mosquitto-acl"), 0,
+                List.of("acl_file " + acl.toAbsolutePath()));
+        Subscriber operator = new Subscriber(broker.url(), "it-acl-operator", "alerts/#");
+        KafkaProducer<byte[], byte[]> router = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(), new ByteArraySerializer());
+        MqttEgress egress = new MqttEgress(settings(broker.url(), "it-acl-egress", topic)
+            .withDeadLetterTopic(dlq), KafkaCluster.of("gateway", kafka.bootstrapServers()),
+            registry, Clock.systemUTC())) {
+      for (int i = 0; i < 10; i++) {
+        router.send(alert(topic, "pump-1", i));
+        if (i == 4) {
+          ProducerRecord<byte[], byte[]> forbidden = alert(topic, "pump-1", 100);
+          forbidden.headers().remove(RecordHeaders.MQTT_TARGET);
+          forbidden.headers().add(new RecordHeader(RecordHeaders.MQTT_TARGET,
+              "forbidden/pump-1".getBytes(StandardCharsets.UTF_8)));
+          router.send(forbidden);
+        }
+      }
+      router.flush();
+      egress.start();
+
+      // Mosquitto 2.0 also drops the connection of a client it refuses, so what was in flight is
+      // published again (at-least-once): each alert arrives, first copies in order
+      await().atMost(Duration.ofSeconds(60)).until(() -> Kafkas.firstOccurrences(
+          operator.byTopic().getOrDefault("alerts/pump-1", List.of())).size() >= 10);
+      assertThat(Kafkas.firstOccurrences(operator.byTopic().get("alerts/pump-1")))
+          .isEqualTo(expected("pump-1", 10));
+      List<io.sluice.schemas.DeadLetter> dead = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dead.clear();
+        dead.addAll(Kafkas.readAll(kafka.bootstrapServers(), dlq).stream()
+            .map(r -> io.sluice.schemas.AvroSerdes.deadLetter().deserializer()
+                .deserialize(dlq, r.value())).toList());
+        return !dead.isEmpty();
+      });
+      // one dead letter per time the record was sent (again after a reconnect), all for it
+      assertThat(dead).isNotEmpty().allSatisfy(d -> {
+        assertThat(d.getReason()).contains("forbidden/pump-1").contains("0x87");
+        assertThat(new String(d.getRaw().array(), StandardCharsets.UTF_8))
+            .isEqualTo(alertText("pump-1", 100));
+        assertThat(d.getSourceTopic()).isEqualTo(topic);
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> committed("it-acl-egress", topic) >= 11);
+      // past the refused record for good: the count of its dead letters no longer changes
+      assertThat(registry.get("sluice.relay.permanent.errors").tag("relay", "mqtt-egress")
+          .tag("reason", "refused-0x87").counter().count())
+          .isEqualTo(Kafkas.count(kafka.bootstrapServers(), dlq));
+    }
+  }
+
   /** The broker restarts mid-stream: every alert still reaches the subscriber. */
   @Test
   void aBrokerRestartLosesNoAlert() throws Exception {

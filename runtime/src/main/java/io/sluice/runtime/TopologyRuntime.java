@@ -252,8 +252,8 @@ public final class TopologyRuntime implements AutoCloseable {
       MqttEndpoint endpoint = new MqttEndpoint(mqttUrl, mqtt.clientId() + "-alerts",
           mqtt.username(), mqtt.password(), tls(mqtt.tls(), mqttUrl));
       egress = new MqttEgress(MqttEgressSettings.of(endpoint, spec.topics().alerts(),
-          spec.metadata().namespace() + "-" + spec.metadata().name() + "-egress"),
-          gatewayCluster, registry, clock);
+          spec.metadata().namespace() + "-" + spec.metadata().name() + "-egress")
+          .withDeadLetterTopic(spec.topics().deadLetters()), gatewayCluster, registry, clock);
       egress.start();
       stopOrder.add(new Stoppable("MQTT egress", egress));
     }
@@ -266,7 +266,9 @@ public final class TopologyRuntime implements AutoCloseable {
           List.of(gatewayCluster, cloudCluster),
           LinkRoute.gatewayRoutes(spec.topics().forward(), spec.topics().summaries(),
               spec.topics().feedback(), "gateway", "cloud"))
-          .withInstanceId(mqtt.clientId()), registry, clock);
+          .withInstanceId(mqtt.clientId())
+          .withDeadLetters(new CloudLinkSettings.DeadLetterRoute("gateway",
+              spec.topics().deadLetters())), registry, clock);
       link.start();
       stopOrder.add(new Stoppable("cloud link", link));
     }
@@ -544,8 +546,13 @@ public final class TopologyRuntime implements AutoCloseable {
     Brokers.Mqtt mqtt = spec.brokers().mqtt();
     return new MqttIngressSettings(mqttUrl, clientId, subs, mqtt.receiveMaximum(),
         mqtt.sessionExpiry(), mqtt.username(), mqtt.password(), Duration.ofMillis(100),
-        Duration.ofSeconds(30)).withTls(tls(mqtt.tls(), mqttUrl));
+        Duration.ofSeconds(30)).withTls(tls(mqtt.tls(), mqttUrl))
+        .withDeadLetters(new MqttIngressSettings.DeadLetterRoute(spec.topics().deadLetters(),
+            spec.limits().maxPayloadBytes(), POISON_KEPT_BYTES));
   }
+
+  /** How many first bytes of a poison payload its dead letter keeps. */
+  static final int POISON_KEPT_BYTES = 16 * 1024;
 
   static MqttTls tls(Brokers.Tls tls, String url) {
     if (url == null || !url.startsWith("ssl://")) {

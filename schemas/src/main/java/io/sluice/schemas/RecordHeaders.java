@@ -20,6 +20,10 @@ public final class RecordHeaders {
    * {@code <ns>.alerts} records and the MQTT egress reads it.
    */
   public static final String MQTT_TARGET = "sluice.mqtt.target";
+  /** Header of a poison record's dead letter: the size of its payload in bytes. */
+  public static final String PAYLOAD_SIZE = "sluice.payload.size";
+  /** Header of a poison record's dead letter: "true" when only its first bytes were kept. */
+  public static final String PAYLOAD_TRUNCATED = "sluice.payload.truncated";
 
   private RecordHeaders() {}
 

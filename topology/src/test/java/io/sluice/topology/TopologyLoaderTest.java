@@ -377,6 +377,22 @@ class TopologyLoaderTest {
   }
 
   @Test
+  void aPayloadLimitKafkaCouldNeverWriteIsRefused() {
+    List<TopologyError> errors = errors("""
+        apiVersion: sluice/v1
+        kind: Gateway
+        metadata: {name: line-7}
+        sources:
+          - {name: notes, mqtt: {topic: "plant/+/notes"}, schema: TextEvent}
+        limits: {maxPayloadBytes: 2MiB}
+        """);
+    assertThat(errors).singleElement().satisfies(e -> {
+      assertThat(e.line()).isEqualTo(6);
+      assertThat(e.message()).contains("max.request.size").contains("983040");
+    });
+  }
+
+  @Test
   void everyExampleTopologyValidates() throws Exception {
     java.nio.file.Path dir = java.nio.file.Path.of("..", "edge-configs");
     List<java.nio.file.Path> files;

@@ -1,8 +1,12 @@
 package io.sluice.connectors.internal;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,6 +24,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * nothing after it is either, and no later message of that connection is sent to Kafka (it could
  * land ahead of the failed one): the {@link Channel} is told, and drops the connection so the
  * broker resends everything unacknowledged, in order.
+ *
+ * <p>Poison. A record Kafka refuses for good ({@link KafkaErrors#permanent}: too large, an invalid
+ * topic, not authorized) would be refused again however often the broker resent it, and would
+ * hold its connection's messages behind it forever. With a {@link Poison} handler such a record is
+ * replaced by its dead letter, which takes its place in line: once Kafka has the dead letter, the
+ * message is acknowledged like any other. A dead letter that Kafka refuses is a failure like any
+ * other: the connection drops and the broker resends, so nothing is acknowledged unwritten.
  *
  * <p>Backpressure: the broker sends at most its receive maximum of unacknowledged messages, so
  * the queue and the line stay bounded by it (QoS 0 messages are not flow controlled; if they fill
@@ -40,14 +51,28 @@ public final class AckAfterKafka implements AutoCloseable {
     void kafkaFailed(Exception error);
   }
 
+  /** Turns a record Kafka refused for good into the record that goes instead. */
+  @FunctionalInterface
+  public interface Poison {
+    /**
+     * @param reason what {@link KafkaErrors#permanent} said
+     * @return the dead letter to write in its place
+     */
+    ProducerRecord<byte[], byte[]> deadLetter(ProducerRecord<byte[], byte[]> refused,
+        String reason, Exception error);
+  }
+
   private record Delivery(int messageId, int qos, Channel channel) {}
 
   private record Job(ProducerRecord<byte[], byte[]> record, Delivery delivery,
-      OrderedAcks.Slot<Delivery> slot) {}
+      OrderedAcks.Slot<Delivery> slot, boolean deadLetter) {}
 
   private final Producer<byte[], byte[]> producer;
   private final OrderedAcks<Delivery> line = new OrderedAcks<>();
   private final BlockingQueue<Job> queue;
+  /** Dead letters of poison records, sent before anything new. */
+  private final Queue<Job> deadLetters = new ConcurrentLinkedQueue<>();
+  private final Poison poison;
   private final Object ackLock = new Object();
   private final Runnable onAcknowledged;
   private final Consumer<Exception> onQos0Lost;
@@ -62,7 +87,14 @@ public final class AckAfterKafka implements AutoCloseable {
    */
   public AckAfterKafka(Producer<byte[], byte[]> producer, int queueCapacity, String threadName,
       Runnable onAcknowledged, Consumer<Exception> onQos0Lost) {
+    this(producer, queueCapacity, threadName, onAcknowledged, onQos0Lost, null);
+  }
+
+  /** @param poison replaces records Kafka refuses for good; null to treat them as failures */
+  public AckAfterKafka(Producer<byte[], byte[]> producer, int queueCapacity, String threadName,
+      Runnable onAcknowledged, Consumer<Exception> onQos0Lost, Poison poison) {
     this.producer = producer;
+    this.poison = poison;
     this.queue = new LinkedBlockingQueue<>(queueCapacity);
     this.onAcknowledged = onAcknowledged;
     this.onQos0Lost = onQos0Lost;
@@ -80,7 +112,7 @@ public final class AckAfterKafka implements AutoCloseable {
       Channel channel) throws InterruptedException {
     Delivery delivery = new Delivery(messageId, qos, channel);
     OrderedAcks.Slot<Delivery> slot = qos == 0 ? null : line.arrive(delivery);
-    queue.put(new Job(record, delivery, slot));
+    queue.put(new Job(record, delivery, slot, false));
   }
 
   /** Messages received and not yet acknowledged. */
@@ -101,12 +133,18 @@ public final class AckAfterKafka implements AutoCloseable {
 
   private void sendLoop() {
     while (!closed) {
-      Job job;
+      Job next = deadLetters.poll();
       try {
-        job = queue.take();
+        if (next == null) {
+          next = queue.poll(50, TimeUnit.MILLISECONDS);
+        }
       } catch (InterruptedException e) {
         return;
       }
+      if (next == null) {
+        continue;
+      }
+      Job job = next;
       Channel channel = job.delivery().channel();
       if (job.slot() != null && (!channel.live() || channel.equals(failed))) {
         // Its connection is gone, or Kafka failed a record before it: sending it now could put
@@ -123,6 +161,15 @@ public final class AckAfterKafka implements AutoCloseable {
   }
 
   private void done(Job job, Exception error) {
+    if (error != null && poison != null && !job.deadLetter()) {
+      Optional<String> reason = KafkaErrors.permanent(error);
+      if (reason.isPresent()) {
+        // Not sent from here: this is the producer's I/O thread, and send may block.
+        deadLetters.add(new Job(poison.deadLetter(job.record(), reason.get(), error),
+            job.delivery(), job.slot(), true));
+        return;
+      }
+    }
     if (job.slot() == null) {
       if (error != null) {
         onQos0Lost.accept(error);

@@ -5,20 +5,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.connectors.KafkaCluster;
 import io.sluice.connectors.internal.ClusterProbe;
+import io.sluice.connectors.internal.DeadLetterSink;
+import io.sluice.connectors.internal.KafkaErrors;
 import io.sluice.connectors.internal.RelayLoop;
+import io.sluice.schemas.DeadLetterType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -67,11 +70,16 @@ public final class CloudLink implements AutoCloseable {
   private final CloudLinkSettings settings;
   private final ClusterProbe probe;
   private final List<Route> routes = new ArrayList<>();
+  /** Where records a target refuses for good go; null: they are passed over and logged. */
+  private final DeadLetterSink deadLetters;
   private volatile boolean started;
   private volatile boolean closed;
 
   public CloudLink(CloudLinkSettings settings, MeterRegistry registry, Clock clock) {
     this.settings = settings;
+    this.deadLetters = settings.deadLetters().map(d -> new DeadLetterSink(
+        settings.cluster(d.cluster()), d.topic(), "cloud-link", 16 * 1024, registry, clock))
+        .orElse(null);
     this.probe = new ClusterProbe(settings.clusters(), settings.probeInterval(),
         settings.backoffMax(), clock);
     for (KafkaCluster cluster : settings.clusters()) {
@@ -136,6 +144,9 @@ public final class CloudLink implements AutoCloseable {
       r.target.close();
     }
     probe.close();
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
     log.info("Cloud link stopped: {}", routes().stream()
         .map(s -> s.route().name() + " moved " + s.moved()).toList());
   }
@@ -286,10 +297,21 @@ public final class CloudLink implements AutoCloseable {
       producer.send(out, (meta, error) -> {
         if (error == null) {
           done.delivered();
-        } else if (error instanceof RecordTooLargeException) {
-          done.skipped("too large for " + route.targetCluster() + ": " + error.getMessage());
-        } else {
+          return;
+        }
+        Optional<String> permanent = KafkaErrors.permanent(error);
+        if (permanent.isEmpty()) {
           done.failed(error);
+          return;
+        }
+        String why = route.targetCluster() + " refused the record for good (" + permanent.get()
+            + ": " + error.getMessage() + ")";
+        if (deadLetters == null) {
+          done.skipped(why);
+        } else {
+          deadLetters.write(r, permanent.get().equals("record-too-large")
+              ? DeadLetterType.OVERSIZED : DeadLetterType.PROCESSING_ERROR, permanent.get(),
+              why, () -> done.skipped(why), done::failed);
         }
       });
     }

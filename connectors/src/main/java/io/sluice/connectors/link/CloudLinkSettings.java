@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,11 +35,22 @@ import java.util.Set;
  *     for the old member's session to time out (45 s) while its routes stand still. Must be
  *     unique among the instances that share the groups (the MQTT client id is); null (the
  *     default) for dynamic membership
+ * @param deadLetters where a record goes that a target cluster refuses for good (too large, an
+ *     invalid topic, not authorized); empty: it is passed over, counted and logged
  */
 public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
     List<LinkRoute> routes, String compression, Duration linger, int batchBytes,
     int maxInFlight, long bufferBytes, Duration backoffMin, Duration backoffMax,
-    Duration stallTimeout, Duration probeInterval, Duration commitInterval, String instanceId) {
+    Duration stallTimeout, Duration probeInterval, Duration commitInterval, String instanceId,
+    Optional<DeadLetterRoute> deadLetters) {
+
+  /**
+   * Where records that a target cluster refuses for good go.
+   *
+   * @param cluster the cluster of the dead-letter topic (the gateway's)
+   * @param topic the dead-letter topic
+   */
+  public record DeadLetterRoute(String cluster, String topic) {}
 
   private static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -112,7 +124,8 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
       List<LinkRoute> routes) {
     return new CloudLinkSettings(groupId, clusters, routes, "zstd", Duration.ofMillis(50),
         256 * 1024, 10_000, 16L * 1024 * 1024, Duration.ofMillis(200), Duration.ofSeconds(10),
-        Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(1), null);
+        Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(1), null,
+        Optional.empty());
   }
 
   public KafkaCluster cluster(String name) {
@@ -124,7 +137,7 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
       int newBatchBytes) {
     return new CloudLinkSettings(groupId, clusters, routes, newCompression, newLinger,
         newBatchBytes, maxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout,
-        probeInterval, commitInterval, instanceId);
+        probeInterval, commitInterval, instanceId, deadLetters);
   }
 
   /** Faster failure detection and recovery, for tests and fault drills. */
@@ -132,19 +145,26 @@ public record CloudLinkSettings(String groupId, List<KafkaCluster> clusters,
       Duration newStallTimeout, Duration newProbeInterval) {
     return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
         maxInFlight, bufferBytes, newBackoffMin, newBackoffMax, newStallTimeout,
-        newProbeInterval, commitInterval, instanceId);
+        newProbeInterval, commitInterval, instanceId, deadLetters);
   }
 
   public CloudLinkSettings withMaxInFlight(int newMaxInFlight) {
     return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
         newMaxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout, probeInterval,
-        commitInterval, instanceId);
+        commitInterval, instanceId, deadLetters);
   }
 
   /** Static group membership under this instance id (see {@link #instanceId()}). */
   public CloudLinkSettings withInstanceId(String newInstanceId) {
     return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
         maxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout, probeInterval,
-        commitInterval, newInstanceId);
+        commitInterval, newInstanceId, deadLetters);
+  }
+
+  /** These settings with records a target refuses for good sent to a dead-letter topic. */
+  public CloudLinkSettings withDeadLetters(DeadLetterRoute route) {
+    return new CloudLinkSettings(groupId, clusters, routes, compression, linger, batchBytes,
+        maxInFlight, bufferBytes, backoffMin, backoffMax, stallTimeout, probeInterval,
+        commitInterval, instanceId, Optional.of(route));
   }
 }

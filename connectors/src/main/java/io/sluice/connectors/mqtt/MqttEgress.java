@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.connectors.KafkaCluster;
+import io.sluice.connectors.internal.DeadLetterSink;
 import io.sluice.connectors.internal.RelayLoop;
+import io.sluice.schemas.DeadLetterType;
 import io.sluice.schemas.RecordHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -41,14 +43,18 @@ import org.slf4j.LoggerFactory;
  * the buffer. The consumer reads committed records only ({@code read_committed}), so alerts of
  * an aborted Kafka Streams transaction are never published.
  *
- * <p>A record with no target header (and no default target), or one the broker refuses for good
- * (not authorized, invalid topic), is skipped and counted; any other failure is retried.
+ * <p>A record with no target header (and no default target) is skipped and counted. One the
+ * broker refuses for good (PUBACK or disconnect reason not authorized 0x87, topic name invalid
+ * 0x90, packet too large 0x95, payload format invalid 0x99) goes to the dead-letter topic when
+ * one is set ({@link DeadLetterSink}: the record is passed over only once Kafka has its dead
+ * letter) and is skipped and counted otherwise. Any other failure (quota exceeded 0x97, a lost
+ * connection) is retried.
  */
 public final class MqttEgress implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MqttEgress.class);
   /** PUBACK reason codes that will not change on a retry. */
-  private static final Set<Integer> PERMANENT = Set.of(0x87, 0x90, 0x99);
+  private static final Set<Integer> PERMANENT = Set.of(0x87, 0x90, 0x95, 0x99);
 
   /** Connection state, as reported to health checks. */
   public enum State { CREATED, CONNECTING, CONNECTED, DISCONNECTED, CLOSED }
@@ -61,6 +67,7 @@ public final class MqttEgress implements AutoCloseable {
   private final MeterRegistry registry;
   private final Counter published;
   private final Map<String, AtomicLong> skippedByReason = new ConcurrentHashMap<>();
+  private final DeadLetterSink deadLetters;
 
   /**
    * @param kafka the cluster holding {@code settings.kafkaTopic()}
@@ -70,6 +77,8 @@ public final class MqttEgress implements AutoCloseable {
       Clock clock) {
     this.settings = settings;
     this.registry = registry;
+    this.deadLetters = settings.deadLetterTopic().map(t -> new DeadLetterSink(kafka, t,
+        "mqtt-egress", 16 * 1024, registry, clock)).orElse(null);
     String client = settings.mqtt().clientId();
     this.published = ConnectorMeters.MQTT_EGRESS_PUBLISHED.counter(registry, "client", client);
     Counter failures = ConnectorMeters.MQTT_EGRESS_FAILURES.counter(registry, "client", client);
@@ -179,6 +188,9 @@ public final class MqttEgress implements AutoCloseable {
       }
     }
     connection.close();
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
     log.info("MQTT egress {} closed ({} published)", settings.mqtt().clientId(), published());
   }
 
@@ -257,7 +269,7 @@ public final class MqttEgress implements AutoCloseable {
             if (code < 0x80) {
               done.delivered();
             } else if (PERMANENT.contains(code)) {
-              done.skipped("refused-0x" + Integer.toHexString(code));
+              refused(record, code, done);
             } else {
               done.failed(new MqttException(code));
             }
@@ -265,20 +277,35 @@ public final class MqttEgress implements AutoCloseable {
 
           @Override
           public void onFailure(IMqttToken token, Throwable error) {
-            outcome(error, done);
+            outcome(record, error, done);
           }
         });
       } catch (MqttException e) {
-        outcome(e, done);
+        outcome(record, e, done);
       }
     }
 
-    private void outcome(Throwable error, RelayLoop.Completion done) {
+    private void outcome(ConsumerRecord<byte[], byte[]> record, Throwable error,
+        RelayLoop.Completion done) {
       if (error instanceof MqttException m && PERMANENT.contains(m.getReasonCode())) {
-        done.skipped("refused-0x" + Integer.toHexString(m.getReasonCode()));
+        refused(record, m.getReasonCode(), done);
       } else {
         done.failed(error instanceof Exception e ? e : new RuntimeException(error));
       }
+    }
+
+    /** A record the broker refuses for good: its dead letter first, then it is passed over. */
+    private void refused(ConsumerRecord<byte[], byte[]> record, int code,
+        RelayLoop.Completion done) {
+      String reason = "refused-0x" + Integer.toHexString(code);
+      if (deadLetters == null) {
+        done.skipped(reason);
+        return;
+      }
+      String target = target(record, new String[1]).orElse("?");
+      deadLetters.write(record, DeadLetterType.PROCESSING_ERROR, reason, "the MQTT broker"
+          + " refused the publish to " + target + " for good (reason code 0x"
+          + Integer.toHexString(code) + ")", () -> done.skipped(reason), done::failed);
     }
 
     /** A connection that takes publishes and acknowledges none is dropped and made again. */

@@ -19,10 +19,12 @@ import java.util.Optional;
  *     broker's receive maximum)
  * @param reconnectMin first reconnect delay; doubles up to {@code reconnectMax}
  * @param reconnectMax longest reconnect delay
+ * @param deadLetterTopic where records the broker refuses for good go (on the same cluster as
+ *     {@code kafkaTopic}); empty: they are passed over, counted and logged
  */
 public record MqttEgressSettings(MqttEndpoint mqtt, String kafkaTopic, String groupId,
     Optional<String> defaultTarget, int maxInFlight, Duration reconnectMin,
-    Duration reconnectMax) {
+    Duration reconnectMax, Optional<String> deadLetterTopic) {
 
   public MqttEgressSettings {
     Objects.requireNonNull(mqtt, "mqtt");
@@ -31,6 +33,7 @@ public record MqttEgressSettings(MqttEndpoint mqtt, String kafkaTopic, String gr
     Objects.requireNonNull(defaultTarget, "defaultTarget");
     Objects.requireNonNull(reconnectMin, "reconnectMin");
     Objects.requireNonNull(reconnectMax, "reconnectMax");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     List<String> errors = new ArrayList<>();
     if (kafkaTopic.isBlank()) {
       errors.add("kafkaTopic is blank");
@@ -56,21 +59,27 @@ public record MqttEgressSettings(MqttEndpoint mqtt, String kafkaTopic, String gr
   /** Defaults: no default target, 100 in flight, reconnect between 100 ms and 30 s. */
   public static MqttEgressSettings of(MqttEndpoint mqtt, String kafkaTopic, String groupId) {
     return new MqttEgressSettings(mqtt, kafkaTopic, groupId, Optional.empty(), 100,
-        Duration.ofMillis(100), Duration.ofSeconds(30));
+        Duration.ofMillis(100), Duration.ofSeconds(30), Optional.empty());
   }
 
   public MqttEgressSettings withDefaultTarget(String topic) {
     return new MqttEgressSettings(mqtt, kafkaTopic, groupId, Optional.ofNullable(topic),
-        maxInFlight, reconnectMin, reconnectMax);
+        maxInFlight, reconnectMin, reconnectMax, deadLetterTopic);
   }
 
   public MqttEgressSettings withMaxInFlight(int max) {
     return new MqttEgressSettings(mqtt, kafkaTopic, groupId, defaultTarget, max, reconnectMin,
-        reconnectMax);
+        reconnectMax, deadLetterTopic);
   }
 
   public MqttEgressSettings withReconnect(Duration min, Duration max) {
     return new MqttEgressSettings(mqtt, kafkaTopic, groupId, defaultTarget, maxInFlight, min,
-        max);
+        max, deadLetterTopic);
+  }
+
+  /** These settings with records the broker refuses for good sent to {@code topic}. */
+  public MqttEgressSettings withDeadLetterTopic(String topic) {
+    return new MqttEgressSettings(mqtt, kafkaTopic, groupId, defaultTarget, maxInFlight,
+        reconnectMin, reconnectMax, Optional.of(topic));
   }
 }

@@ -4,9 +4,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.connectors.internal.AckAfterKafka;
+import io.sluice.schemas.AvroSerdes;
+import io.sluice.schemas.DeadLetter;
+import io.sluice.schemas.DeadLetterType;
+import io.sluice.schemas.DeadLetters;
+import io.sluice.schemas.LogLimiter;
 import io.sluice.schemas.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * is buffered in Paho: Kafka is the buffer. If Kafka refuses a record, the ingress drops the MQTT
  * connection without acknowledging, so the broker keeps the message and resends it when we are
  * back.
+ *
+ * <p><b>Poison messages.</b> With {@link MqttIngressSettings#deadLetters()}, a payload over the
+ * size limit is not offered to Kafka at all, and a record Kafka refuses for good (too large, an
+ * invalid topic, not authorized) is not retried: either way its dead letter (its first bytes, its
+ * size, the MQTT topic, the reason) goes to the dead-letter topic in its place, and the message is
+ * acknowledged once Kafka has the dead letter, so nothing waits behind it. Counted in
+ * {@code sluice.relay.permanent.errors} and logged, rate-limited, with source, topic and size.
  *
  * <p><b>Reconnects</b> are owned here ({@link ManagedConnection}), not by Paho: clean start off and
  * a session expiry, so the broker keeps our subscriptions and unacknowledged messages while we
@@ -68,6 +82,8 @@ public final class MqttIngress implements AutoCloseable {
   private final Counter received;
   private final Counter receivedBytes;
   private final Counter kafkaFailures;
+  private final MeterRegistry registry;
+  private final LogLimiter poisonLog;
 
   /**
    * @param producer where records go; configure it with {@code acks=all} and idempotence. The
@@ -78,6 +94,8 @@ public final class MqttIngress implements AutoCloseable {
       MeterRegistry registry, Clock clock) {
     this.settings = settings;
     this.clock = clock;
+    this.registry = registry;
+    this.poisonLog = new LogLimiter(clock, 60_000, 10);
     String client = settings.clientId();
     this.received = ConnectorMeters.MQTT_RECEIVED.counter(registry, "client", client);
     this.receivedBytes = ConnectorMeters.MQTT_RECEIVED_BYTES.counter(registry, "client", client);
@@ -90,7 +108,7 @@ public final class MqttIngress implements AutoCloseable {
           kafkaFailures.increment();
           log.error("MQTT ingress {}: Kafka refused a QoS 0 message, which is lost: {}", client,
               error.getMessage());
-        });
+        }, settings.deadLetters() == null ? null : this::refusedForGood);
     this.connection = new ManagedConnection(connections, () -> options(connections),
         settings.reconnectMin(), settings.reconnectMax(), "ingress", new Hooks(), reconnects);
     ConnectorMeters.MQTT_IN_FLIGHT.gauge(registry, forwarder, AckAfterKafka::pending,
@@ -206,6 +224,51 @@ public final class MqttIngress implements AutoCloseable {
     return record;
   }
 
+  /** A record Kafka refused for good: its dead letter goes in its place. */
+  private ProducerRecord<byte[], byte[]> refusedForGood(ProducerRecord<byte[], byte[]> refused,
+      String reason, Exception error) {
+    return deadLetter(refused, reason.equals("record-too-large") ? DeadLetterType.OVERSIZED
+        : DeadLetterType.PROCESSING_ERROR, reason, "Kafka refused the record for good ("
+        + reason + ": " + error.getMessage() + ")");
+  }
+
+  /**
+   * The dead letter of a poison message: its first bytes (at most the route's keptBytes), its
+   * size, the MQTT topic and the reason, keyed like the message.
+   */
+  private ProducerRecord<byte[], byte[]> deadLetter(ProducerRecord<byte[], byte[]> message,
+      DeadLetterType type, String reason, String why) {
+    MqttIngressSettings.DeadLetterRoute route = settings.deadLetters();
+    byte[] payload = message.value() == null ? new byte[0] : message.value();
+    byte[] kept = payload.length <= route.keptBytes() ? payload
+        : Arrays.copyOf(payload, route.keptBytes());
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders(
+        message.headers().toArray());
+    headers.add(RecordHeaders.PAYLOAD_SIZE, Integer.toString(payload.length).getBytes(StandardCharsets.UTF_8));
+    if (kept.length < payload.length) {
+      headers.add(RecordHeaders.PAYLOAD_TRUNCATED, "true".getBytes(StandardCharsets.UTF_8));
+    }
+    String mqttTopic = header(message, RecordHeaders.MQTT_TOPIC);
+    String source = header(message, RecordHeaders.SOURCE);
+    DeadLetter dead = DeadLetters.of(message.key(), kept, headers, "mqtt:" + mqttTopic, -1, -1,
+        type, why, Instant.ofEpochMilli(clock.millis()));
+    ConnectorMeters.RELAY_PERMANENT_ERRORS.counter(registry, "relay", "mqtt-ingress", "reason",
+        reason).increment();
+    long suppressed = poisonLog.admit(reason);
+    if (suppressed >= 0) {
+      log.warn("MQTT ingress {}: poison message from source {} on {} ({} bytes) goes to {}: {}{}",
+          settings.clientId(), source, mqttTopic, payload.length, route.topic(), why,
+          suppressed > 0 ? " (" + suppressed + " more like it not logged)" : "");
+    }
+    return new ProducerRecord<>(route.topic(), null, message.key(),
+        AvroSerdes.deadLetter().serializer().serialize(route.topic(), dead));
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> record, String name) {
+    var h = record.headers().lastHeader(name);
+    return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
   /** Subscribes on connect, forwards messages, forgets the line when a connection dies. */
   private final class Hooks implements ManagedConnection.Hooks {
 
@@ -263,8 +326,14 @@ public final class MqttIngress implements AutoCloseable {
       }
       received.increment();
       receivedBytes.increment(payload.length);
-      forwarder.submit(record(topic, payload), message.getId(), message.getQos(),
-          new Channel(c));
+      MqttIngressSettings.DeadLetterRoute route = settings.deadLetters();
+      ProducerRecord<byte[], byte[]> record = record(topic, payload);
+      if (route != null && payload.length > route.maxPayloadBytes()) {
+        record = deadLetter(record, DeadLetterType.OVERSIZED, "oversized", "payload of "
+            + payload.length + " bytes is over limits.maxPayloadBytes (" + route.maxPayloadBytes()
+            + ")");
+      }
+      forwarder.submit(record, message.getId(), message.getQos(), new Channel(c));
     }
 
     @Override

@@ -26,6 +26,9 @@ import java.util.Optional;
  * @param sparkplugHost null for a plain ingress; otherwise the connection is a Sparkplug B host
  *     application's: clean start with session expiry 0 as Sparkplug 3.0 requires, and, with a
  *     host id, the retained STATE birth and will
+ * @param deadLetters null to treat every Kafka failure as passing (the connection drops and the
+ *     broker resends); otherwise payloads over its size limit, and records Kafka refuses for
+ *     good, go to its topic as dead letters and their messages are acknowledged
  */
 public record MqttIngressSettings(
     String brokerUrl,
@@ -38,7 +41,26 @@ public record MqttIngressSettings(
     Duration reconnectMin,
     Duration reconnectMax,
     MqttTls tls,
-    SparkplugHost sparkplugHost) {
+    SparkplugHost sparkplugHost,
+    DeadLetterRoute deadLetters) {
+
+  /**
+   * Where poison messages go.
+   *
+   * @param topic the dead-letter topic
+   * @param maxPayloadBytes larger payloads are not written to the input topic but dead-lettered,
+   *     with their first bytes and their size
+   * @param keptBytes how many of a poison payload's first bytes its dead letter keeps
+   */
+  public record DeadLetterRoute(String topic, long maxPayloadBytes, int keptBytes) {
+    public DeadLetterRoute {
+      Objects.requireNonNull(topic, "topic");
+      if (maxPayloadBytes < 1 || keptBytes < 0) {
+        throw new IllegalArgumentException("maxPayloadBytes must be positive and keptBytes not"
+            + " negative");
+      }
+    }
+  }
 
   /**
    * The ingress as a Sparkplug host application.
@@ -61,7 +83,7 @@ public record MqttIngressSettings(
       Optional<String> username, Optional<String> password, Duration reconnectMin,
       Duration reconnectMax, MqttTls tls) {
     this(brokerUrl, clientId, subscriptions, receiveMaximum, sessionExpiry, username, password,
-        reconnectMin, reconnectMax, tls, null);
+        reconnectMin, reconnectMax, tls, null, null);
   }
 
 
@@ -115,28 +137,35 @@ public record MqttIngressSettings(
   public MqttIngressSettings withCredentials(String user, String secret) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
         sessionExpiry, Optional.ofNullable(user), Optional.ofNullable(secret), reconnectMin,
-        reconnectMax, tls, sparkplugHost);
+        reconnectMax, tls, sparkplugHost, deadLetters);
   }
 
   public MqttIngressSettings withReceiveMaximum(int max) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, max, sessionExpiry,
-        username, password, reconnectMin, reconnectMax, tls, sparkplugHost);
+        username, password, reconnectMin, reconnectMax, tls, sparkplugHost, deadLetters);
   }
 
   public MqttIngressSettings withTls(MqttTls newTls) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
-        sessionExpiry, username, password, reconnectMin, reconnectMax, newTls, sparkplugHost);
+        sessionExpiry, username, password, reconnectMin, reconnectMax, newTls, sparkplugHost,
+        deadLetters);
   }
 
   public MqttIngressSettings withReconnect(Duration min, Duration max) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
-        sessionExpiry, username, password, min, max, tls, sparkplugHost);
+        sessionExpiry, username, password, min, max, tls, sparkplugHost, deadLetters);
   }
 
   /** These settings for a Sparkplug host application's connection. */
   public MqttIngressSettings withSparkplugHost(SparkplugHost host) {
     return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
-        sessionExpiry, username, password, reconnectMin, reconnectMax, tls, host);
+        sessionExpiry, username, password, reconnectMin, reconnectMax, tls, host, deadLetters);
+  }
+
+  /** These settings with poison messages sent to a dead-letter topic. */
+  public MqttIngressSettings withDeadLetters(DeadLetterRoute route) {
+    return new MqttIngressSettings(brokerUrl, clientId, subscriptions, receiveMaximum,
+        sessionExpiry, username, password, reconnectMin, reconnectMax, tls, sparkplugHost, route);
   }
 
   @Override

@@ -558,9 +558,22 @@ public final class TopologyFormat {
     }
   }
 
+  /** The largest payload limit: 1 MiB of Kafka's default limits less room for headers. */
+  static final long MAX_PAYLOAD_BYTES = 960L * 1024;
+
   static final ObjectType<Limits> LIMITS = ObjectType.builder("Limits", "Guards against bad input.")
       .optional("maxPayloadBytes", size(), 64L * 1024, "64KiB",
-          "Larger payloads go to the dead-letter topic as OVERSIZED.")
+          "Larger payloads go to the dead-letter topic as OVERSIZED, with their first 16 KiB and"
+              + " their size, before they are written to Kafka. At most 960KiB: Kafka takes"
+              + " records up to 1 MiB by default (max.request.size, message.max.bytes).")
+      .check((v, reader) -> {
+        if (v.<Long>get("maxPayloadBytes") > MAX_PAYLOAD_BYTES) {
+          reader.error(v.node("maxPayloadBytes"), "maxPayloadBytes " + v.get("maxPayloadBytes")
+              + " is above " + MAX_PAYLOAD_BYTES + " bytes: Kafka refuses records over 1 MiB by"
+              + " default (producer max.request.size, broker message.max.bytes), so payloads"
+              + " that size could never be written", "use at most 960KiB");
+        }
+      })
       .build(v -> new Limits(v.get("maxPayloadBytes")));
 
   static final ObjectType<Resolve> RESOLVE = ObjectType.builder("Resolve",

@@ -1,4 +1,4 @@
-package io.sluice.operators.internal;
+package io.sluice.schemas;
 
 import java.time.Clock;
 import java.util.HashMap;
@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * Keeps a flood of expected errors (10,000 malformed messages) from drowning the log: per key,
  * the first {@code perWindow} events of each window are logged, the rest only counted, and the
- * first event of the next window reports how many were suppressed. Not thread-safe: one per
- * stream task.
+ * first event of the next window reports how many were suppressed. Thread-safe (stream tasks
+ * have one each; a connector shares one between its threads).
  */
 public final class LogLimiter {
 
@@ -27,7 +27,7 @@ public final class LogLimiter {
    * Returns -1 when this event should not be logged, else the number of events suppressed for
    * this key since the last one logged (0 usually).
    */
-  public long admit(String key) {
+  public synchronized long admit(String key) {
     long now = clock.millis();
     long[] w = windows.computeIfAbsent(key, k -> new long[] {now, 0, 0});
     if (now - w[0] >= windowMillis) {

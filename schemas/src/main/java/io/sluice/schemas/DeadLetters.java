@@ -1,7 +1,5 @@
-package io.sluice.operators.decode;
+package io.sluice.schemas;
 
-import io.sluice.schemas.DeadLetter;
-import io.sluice.schemas.DeadLetterType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
