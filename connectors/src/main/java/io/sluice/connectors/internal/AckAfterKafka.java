@@ -161,7 +161,9 @@ public final class AckAfterKafka implements AutoCloseable {
   }
 
   private void done(Job job, Exception error) {
-    if (error != null && poison != null && !job.deadLetter()) {
+    Channel from = job.delivery().channel();
+    if (error != null && poison != null && !job.deadLetter() && from.live()
+        && !from.equals(failed)) {
       Optional<String> reason = KafkaErrors.permanent(error);
       if (reason.isPresent()) {
         // Not sent from here: this is the producer's I/O thread, and send may block.

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.connectors.ConnectorMeters;
 import io.sluice.connectors.internal.Backoff;
+import io.sluice.connectors.internal.KafkaErrors;
 import io.sluice.schemas.AvroSerdes;
 import io.sluice.schemas.DeadLetter;
 import io.sluice.schemas.DeadLetterType;
@@ -485,6 +486,13 @@ public final class OpcUaSource implements AutoCloseable {
         producer.send(record, (meta, error) -> {
           if (error == null) {
             written.increment();
+          } else if (KafkaErrors.permanent(error).isPresent()
+              && !record.topic().equals(settings.deadLetterTopic())) {
+            // refused for good (too large, say): its dead letter goes instead
+            byte[] value = record.value() == null ? new byte[0] : record.value();
+            String why = KafkaErrors.permanent(error).get();
+            deadLetterRecord(record, value, why, "Kafka refused the reading for good (" + why
+                + ": " + error.getMessage() + ")");
           } else {
             kafkaLost.increment();
             log.error("OPC UA source {}: Kafka refused a reading, which is lost: {}",
@@ -500,6 +508,25 @@ public final class OpcUaSource implements AutoCloseable {
         setPublishing(true);
       }
     }
+  }
+
+  /** The dead letter of a reading Kafka refused for good, with its first 16 KiB. */
+  private void deadLetterRecord(ProducerRecord<byte[], byte[]> refused, byte[] value,
+      String why, String reason) {
+    byte[] kept = value.length <= 16 * 1024 ? value : java.util.Arrays.copyOf(value, 16 * 1024);
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders(
+        refused.headers().toArray());
+    headers.add(RecordHeaders.PAYLOAD_SIZE,
+        Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+    DeadLetter dead = io.sluice.schemas.DeadLetters.of(refused.key(), kept, headers,
+        "opcua:" + settings.endpoint(), -1, -1, why.equals("record-too-large")
+            ? DeadLetterType.OVERSIZED : DeadLetterType.PROCESSING_ERROR, reason,
+        Instant.ofEpochMilli(clock.millis()));
+    ConnectorMeters.RELAY_PERMANENT_ERRORS.counter(registry, "relay", "opcua", "reason", why)
+        .increment();
+    log.warn("OPC UA source {}: dead letter: {}", settings.source(), reason);
+    enqueue(new ProducerRecord<>(settings.deadLetterTopic(), null, refused.key(),
+        AvroSerdes.deadLetter().serializer().serialize(settings.deadLetterTopic(), dead)));
   }
 
   private void deadLetter(Resolved r, byte[] raw, DeadLetterType type, String reason,

@@ -139,7 +139,10 @@ public final class OutputTally implements AutoCloseable {
           byTopic.computeIfAbsent(r.topic(), t -> new AtomicLong()).incrementAndGet();
           if (r.topic().equals(deadLetterTopic)) {
             DeadLetter d = letters.deserialize(r.topic(), r.value());
-            deadLetters.add(d.getSourceTopic() + "/" + d.getPartition() + "/" + d.getOffset());
+            // a dead letter the ingress wrote has no input offset: tell them apart by content
+            deadLetters.add(d.getSourceTopic() + "/" + d.getPartition() + "/" + d.getOffset()
+                + (d.getOffset() >= 0 ? "" : "/" + d.getHeaders().get("sluice.received-at") + "/"
+                    + java.util.Arrays.hashCode(d.getRaw().array())));
           } else if (r.topic().equals(forwardTopic)) {
             ForwardedRecord f = forwarded.deserialize(r.topic(), r.value());
             outputRecords.incrementAndGet();

@@ -207,6 +207,11 @@ public final class OutputLedger implements AutoCloseable {
               .incrementAndGet();
         }
         count(id.orElse(null), Place.DLQ);
+        if (d.getOffset() < 0 && d.getSourceTopic().startsWith("mqtt:")) {
+          // the ingress wrote this dead letter in place of the input record (a payload over
+          // the limit): it is also the message's one copy into the gateway
+          count(id.orElse(null), Place.INPUT);
+        }
       }
     } catch (Exception e) {
       unreadable(r, e);
