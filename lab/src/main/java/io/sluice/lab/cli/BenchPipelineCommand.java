@@ -52,6 +52,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  sluice bench pipeline --json",
       "  sluice bench pipeline --distinct-texts --json   # every note through the model",
+      "  sluice bench pipeline --cpu-hog --json          # while another process takes a core",
       "  sluice bench pipeline --start-rate 100 --step 15s --chart docs/charts/bench-pipeline.png",
       "",
       "Exit codes: 0 measured, 1 records were lost, 2 bad options, 3 could not run."
@@ -94,6 +95,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--chart", paramLabel = "PNG", description = "Write a latency chart here.")
   Path chart;
 
+  @Option(names = "--cpu-hog", description = "Keep one core busy with another process for the"
+      + " whole run (a busy loop in /bin/sh), as a gateway that shares its CPU would be.")
+  boolean cpuHog;
+
   @Option(names = "--json", description = "Last line: one JSON object with the figures.")
   boolean json;
 
@@ -121,6 +126,21 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       throw new ExitCodes.UsageError("--start-rate must be positive and at most --max-rate");
     }
     PrintStream err = System.err;
+    Process hog = null;
+    if (cpuHog) {
+      hog = new ProcessBuilder("/bin/sh", "-c", "while :; do :; done").start();
+      err.println("A busy loop (pid " + hog.pid() + ") keeps one core busy for the whole run");
+    }
+    try {
+      return measure(spec, err);
+    } finally {
+      if (hog != null) {
+        hog.destroyForcibly();
+      }
+    }
+  }
+
+  private Integer measure(TopologySpec spec, PrintStream err) throws Exception {
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = Metrics.registry(spec.metadata().name());
     List<String> texts = DemoTexts.load().texts();
@@ -184,6 +204,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       out.put("duplicated", duplicatedTotal);
       out.put("backlog_at_end", backlogTotal);
       out.put("distinct_texts", distinctTexts);
+      out.put("cpu_hog", cpuHog);
       out.put("cache_hit_rate", cacheHitRate(registry));
       out.put("steps", steps);
       if (chart != null) {
