@@ -5,7 +5,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.lab.fleet.DemoTexts;
 import io.sluice.lab.fleet.DeviceFleet;
 import io.sluice.lab.fleet.FleetSettings;
-import io.sluice.lab.fleet.OnTheirWay;
 import io.sluice.lab.fleet.OutputTally;
 import io.sluice.lab.fleet.Settlement;
 import io.sluice.operators.OperatorMeters;
@@ -181,16 +180,9 @@ public final class DemoCommand implements Callable<Integer> {
       fleet.awaitInFlight(10_000);
       long published = fleet.published();
       // Settle: wait while outputs grow (at most 120 s); what is on its way then is a backlog.
-      OutputTally outputs = tally;
-      Settlement.Books books;
-      try (OnTheirWay onTheirWay = new OnTheirWay(runtime.kafkaBootstrap(), spec, registry)) {
-        books = new Settlement(clock, d -> progress.waitTick(), Duration.ofSeconds(10),
-            Duration.ofSeconds(120), Duration.ofSeconds(1)).settle(published,
-                () -> new Settlement.Counts(outputs.distinctResults(), outputs.deadLetters(),
-                    dropped(registry), Math.max(0, outputs.outputRecords()
-                        - outputs.distinctResults()),
-                    Math.max(0, onTheirWay.count(published))), interrupted::get);
-      }
+      Progress ticks = progress;
+      Settlement.Books books = tally.settle(runtime.kafkaBootstrap(), spec, registry, published,
+          () -> dropped(registry), clock, d -> ticks.waitTick(), interrupted::get);
       progress.done();
       long results = books.delivered();
       long dlq = books.deadLettered();

@@ -108,6 +108,28 @@ public final class OutputTally implements AutoCloseable {
     eventIds.computeIfAbsent(eventId, id -> new AtomicLong()).incrementAndGet();
   }
 
+  /**
+   * Settles a run's books once its devices stopped ({@link Settlement}: 10 s of quiet, at most
+   * 120 s): everything in these outputs counts, and the records routes dropped.
+   *
+   * @param registry the gateway's registry (the ingress's meters tell what the broker still
+   *     holds)
+   * @param giveUp stops the wait early (Ctrl-C)
+   */
+  public Settlement.Books settle(String bootstrap, io.sluice.topology.spec.TopologySpec spec,
+      io.micrometer.core.instrument.MeterRegistry registry, long published,
+      java.util.function.LongSupplier dropped,
+      java.time.Clock clock, Settlement.Pause pause, java.util.function.BooleanSupplier giveUp)
+      throws InterruptedException {
+    try (OnTheirWay onTheirWay = new OnTheirWay(bootstrap, spec, registry)) {
+      return new Settlement(clock, pause, Duration.ofSeconds(10), Duration.ofSeconds(120),
+          Duration.ofSeconds(1)).settle(published, () -> new Settlement.Counts(
+              distinctResults(), deadLetters(), dropped.getAsLong(),
+              Math.max(0, outputRecords() - distinctResults()),
+              Math.max(0, onTheirWay.count(published))), giveUp);
+    }
+  }
+
   /** Records on the output topics, duplicates included. */
   public long outputRecords() {
     return outputRecords.get();
