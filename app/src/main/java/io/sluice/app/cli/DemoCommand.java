@@ -2,6 +2,7 @@ package io.sluice.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.connectors.ConnectorMeters;
 import io.sluice.lab.fleet.DemoTexts;
 import io.sluice.lab.fleet.DeviceFleet;
 import io.sluice.lab.fleet.FleetSettings;
@@ -55,7 +56,8 @@ import picocli.CommandLine.Option;
     description = {
       "Start embedded MQTT and Kafka brokers, the demo gateway and a simulated device fleet",
       "publishing real work-order texts and sensor readings; print progress, then an account of",
-      "every event as one JSON line: published, ingested, results, dlq, lost, and the backlog",
+      "every event as one JSON line: published, ingested (oversized payloads are dead-lettered",
+      "at the ingress instead), results, dlq, lost, and the backlog",
       "still on its way when the outputs stopped growing (at most 120 s after the fleet stops)."
     },
     footerHeading = "%nExamples:%n",
@@ -192,6 +194,10 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("published", published);
       summary.put("published_malformed", fleet.publishedBad());
       summary.put("ingested", ingested);
+      // payloads over limits.maxPayloadBytes never reach an input topic: the ingress writes
+      // their dead letters straight away
+      summary.put("dead_lettered_at_ingress", (long) Metrics.counterSum(registry,
+          ConnectorMeters.RELAY_PERMANENT_ERRORS.meterName(), "relay", "mqtt-ingress"));
       summary.put("results", results);
       summary.put("dlq", dlq);
       summary.put("forwarded", tally.forwarded());
