@@ -13,7 +13,6 @@ import io.sluice.schemas.DeadLetter;
 import io.sluice.schemas.DeadLetterType;
 import io.sluice.schemas.RecordHeaders;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.Key;
@@ -486,11 +485,11 @@ public final class OpcUaSource implements AutoCloseable {
         producer.send(record, (meta, error) -> {
           if (error == null) {
             written.increment();
-          } else if (KafkaErrors.permanent(error).isPresent()
-              && !record.topic().equals(settings.deadLetterTopic())) {
+          } else if (KafkaErrors.permanent(error).filter(x ->
+              !record.topic().equals(settings.deadLetterTopic())).isPresent()) {
             // refused for good (too large, say): its dead letter goes instead
             byte[] value = record.value() == null ? new byte[0] : record.value();
-            String why = KafkaErrors.permanent(error).get();
+            String why = KafkaErrors.permanent(error).orElseThrow();
             deadLetterRecord(record, value, why, "Kafka refused the reading for good (" + why
                 + ": " + error.getMessage() + ")");
           } else {
@@ -534,18 +533,12 @@ public final class OpcUaSource implements AutoCloseable {
     deadLetters.computeIfAbsent(type.name(), t -> ConnectorMeters.OPCUA_DEAD_LETTERS.counter(
         registry, "source", settings.source(), "reason", t)).increment();
     log.warn("OPC UA source {}: dead letter: {}", settings.source(), reason);
-    DeadLetter dead = DeadLetter.newBuilder()
-        .setRaw(ByteBuffer.wrap(raw))
-        .setKey(ByteBuffer.wrap(r.device.getBytes(StandardCharsets.UTF_8)))
-        .setSourceTopic("opcua:" + settings.endpoint())
-        .setPartition(-1)
-        .setOffset(-1)
-        .setErrorType(type)
-        .setReason(reason)
-        .setHeaders(Map.of(RecordHeaders.SOURCE, settings.source(), "opcua.node",
-            r.node.describe()))
-        .setFailedAt(Instant.ofEpochMilli(at))
-        .build();
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add(RecordHeaders.SOURCE, settings.source().getBytes(StandardCharsets.UTF_8));
+    headers.add("opcua.node", r.node.describe().getBytes(StandardCharsets.UTF_8));
+    DeadLetter dead = io.sluice.schemas.DeadLetters.of(r.device.getBytes(StandardCharsets.UTF_8),
+        raw, headers, "opcua:" + settings.endpoint(), -1, -1, type, reason,
+        Instant.ofEpochMilli(at));
     byte[] bytes = AvroSerdes.deadLetter().serializer().serialize(settings.deadLetterTopic(),
         dead);
     enqueue(new ProducerRecord<>(settings.deadLetterTopic(), null,

@@ -1,5 +1,6 @@
 package io.sluice.lab.cli;
 
+import io.sluice.lab.bench.Medians;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -182,12 +183,12 @@ public final class BenchAdminCommand implements Callable<Integer> {
     }
     results.forEach((name, list) -> {
       Map<String, Object> row = new LinkedHashMap<>();
-      double rate = median(list.stream().map(Round::requestsPerSecond).toList());
+      double rate = Medians.of(list.stream().map(Round::requestsPerSecond).toList());
       row.put("configuration", name);
       row.put("requests_per_s", round1(rate));
-      row.put("median_ms", round1(median(list.stream().map(Round::medianMs).toList())));
-      row.put("p95_ms", round1(median(list.stream().map(Round::p95Ms).toList())));
-      row.put("texts_per_model_call", round1(median(list.stream().map(Round::textsPerCall)
+      row.put("median_ms", round1(Medians.of(list.stream().map(Round::medianMs).toList())));
+      row.put("p95_ms", round1(Medians.of(list.stream().map(Round::p95Ms).toList())));
+      row.put("texts_per_model_call", round1(Medians.of(list.stream().map(Round::textsPerCall)
           .toList())));
       rows.add(row);
       rates.put(name, rate);
@@ -305,12 +306,6 @@ public final class BenchAdminCommand implements Callable<Integer> {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
   }
 
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
 
   private static double round1(double v) {
     return Math.round(v * 10) / 10.0;

@@ -1,5 +1,6 @@
 package io.sluice.lab.cli;
 
+import io.sluice.lab.bench.Medians;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -148,7 +149,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
       baseline.ifPresent(EmbeddingBaseline::close);
     }
     Map<String, Double> medians = new LinkedHashMap<>();
-    rates.forEach((name, values) -> medians.put(name, median(values)));
+    rates.forEach((name, values) -> medians.put(name, Medians.of(values)));
     // The headline figure is the default settings' (EncoderSettings.DEFAULT: one session, two
     // threads); the other layout is reported beside it.
     double batched = medians.get("batched 1 session x 2 threads");
@@ -291,11 +292,6 @@ public final class BenchInferenceCommand implements Callable<Integer> {
     return tokenized.stream().mapToLong(TokenizedText::length).sum();
   }
 
-  private static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  }
 
   private static double quantile(List<Double> sorted, double q) {
     if (sorted.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.sluice.lab.cli;
 
+import io.sluice.lab.bench.Medians;
 import io.sluice.lab.bench.SourcesBench;
 import io.sluice.runtime.cli.CliOutput;
 import io.sluice.runtime.cli.ExitCodes;
@@ -91,7 +92,7 @@ public final class BenchSourcesCommand implements Callable<Integer> {
       List<SourcesBench.Result> runs = results.stream().filter(r -> r.variant().equals(v))
           .toList();
       List<Double> rates = runs.stream().map(SourcesBench.Result::readingsPerSecond).toList();
-      double median = median(rates);
+      double median = Medians.of(rates);
       medians.put(v.name(), median);
       boolean allComplete = runs.stream().allMatch(SourcesBench.Result::complete);
       complete &= allComplete;
@@ -134,11 +135,6 @@ public final class BenchSourcesCommand implements Callable<Integer> {
     return complete ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
 
   private void writeChart(Map<String, Double> medians) throws Exception {
     CategoryChart bars = new CategoryChartBuilder().width(800).height(450)
